@@ -1,0 +1,2 @@
+// Public API of src/compiler (owned by its area; re-exported by src/index.ts).
+export {};
