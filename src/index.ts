@@ -10,3 +10,5 @@ export * from './packet/index.js';
 export type * from './filter/ast.js';
 export * from './filter/index.js';
 export * from './compiler/index.js';
+export * from './packet/build/index.js';
+export * from './packet/arbitrary/index.js';

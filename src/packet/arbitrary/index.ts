@@ -1,0 +1,2 @@
+// Public API of src/packet/arbitrary (re-exported by src/index.ts).
+export {};

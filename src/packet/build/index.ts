@@ -1,0 +1,2 @@
+// Public API of src/packet/build (re-exported by src/index.ts).
+export {};
