@@ -74,10 +74,20 @@ export const BPF_MEMWORDS = 16;
 /** Largest program the Linux kernel accepts (BPF_MAXINSNS). */
 export const BPF_MAXINSNS = 4096;
 
+/** The instruction class of an opcode (BPF_CLASS: BPF_LD … BPF_MISC). */
 export const bpfClass = (code: number): number => code & 0x07;
+/** The load size field of an opcode (BPF_SIZE: BPF_W, BPF_H, BPF_B). */
 export const bpfSize = (code: number): number => code & 0x18;
+/** The load mode field of an opcode (BPF_MODE: BPF_IMM … BPF_MSH). */
 export const bpfMode = (code: number): number => code & 0xe0;
+/** The ALU operation or jump test field of an opcode (BPF_OP). */
 export const bpfOp = (code: number): number => code & 0xf0;
+/** The operand source of an opcode (BPF_SRC: BPF_K or BPF_X). */
 export const bpfSrc = (code: number): number => code & 0x08;
+/** The return value source of a RET opcode (BPF_RVAL: BPF_K, BPF_A). */
 export const bpfRval = (code: number): number => code & 0x18;
+/** The MISC operation of an opcode (BPF_MISCOP: BPF_TAX or BPF_TXA). */
 export const bpfMiscOp = (code: number): number => code & 0xf8;
+
+/** Linux's SKF_AD_OFF (-0x1000 as a 32-bit unsigned k): absolute loads from here on are ancillary data. */
+export const SKF_AD_OFF = 0xfffff000;

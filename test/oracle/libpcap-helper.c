@@ -10,6 +10,11 @@
  *       or "ERR message" for a line that is not a program.
  *   libpcap-helper validate
  *       stdin: one program per line; stdout: "1" if bpf_validate accepts it, else "0".
+ *   libpcap-helper image
+ *       stdin: one program per line; stdout: bpf_image of each instruction, one per line, then an empty line.
+ *   libpcap-helper dump OPTION
+ *       stdin: one program per line; stdout: bpf_dump(program, OPTION) (1 = tcpdump -d, 2 = -dd, 3 = -ddd),
+ *       then an empty line.
  */
 #include <pcap/pcap.h>
 #include <stdio.h>
@@ -121,12 +126,45 @@ static int do_validate(void) {
   return 0;
 }
 
+static int do_image(void) {
+  char *line;
+  while ((line = read_line(stdin)) != NULL) {
+    struct bpf_insn *insns;
+    int length = parse_program(line, &insns);
+    if (length < 0) { printf("ERR not a program\n\n"); fflush(stdout); continue; }
+    for (int i = 0; i < length; i++) printf("%s\n", bpf_image(&insns[i], i));
+    putchar('\n');
+    fflush(stdout);
+    free(insns);
+  }
+  return 0;
+}
+
+static int do_dump(int argc, char **argv) {
+  if (argc < 3) { fprintf(stderr, "usage: dump OPTION\n"); return 2; }
+  int option = atoi(argv[2]);
+  char *line;
+  while ((line = read_line(stdin)) != NULL) {
+    struct bpf_insn *insns;
+    int length = parse_program(line, &insns);
+    if (length < 0) { printf("ERR not a program\n\n"); fflush(stdout); continue; }
+    struct bpf_program program = { (u_int)length, insns };
+    bpf_dump(&program, option);
+    putchar('\n');
+    fflush(stdout);
+    free(insns);
+  }
+  return 0;
+}
+
 int main(int argc, char **argv) {
   /* A program that loops (libpcap follows backward jumps) must not hang the test run. */
   alarm(600);
   if (argc >= 2 && strcmp(argv[1], "compile") == 0) return do_compile(argc, argv);
   if (argc >= 2 && strcmp(argv[1], "run") == 0) return do_run(argc, argv);
   if (argc >= 2 && strcmp(argv[1], "validate") == 0) return do_validate();
-  fprintf(stderr, "usage: libpcap-helper compile|run|validate ...\n");
+  if (argc >= 2 && strcmp(argv[1], "image") == 0) return do_image();
+  if (argc >= 2 && strcmp(argv[1], "dump") == 0) return do_dump(argc, argv);
+  fprintf(stderr, "usage: libpcap-helper compile|run|validate|image|dump ...\n");
   return 2;
 }

@@ -3,7 +3,7 @@
  * with bpf_filter, through test/oracle/libpcap-helper.c built here with the system gcc and -lpcap.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, renameSync, writeFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, renameSync, statSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,11 +16,11 @@ const binary = join(root, '.cache/oracle/libpcap-helper');
 
 let built: boolean | undefined;
 
-/** Builds the helper once (atomically, so parallel test files can race); false if gcc or libpcap is missing. */
+/** Builds the helper once (atomically, so parallel test files can race), again when its source is newer; false if gcc or libpcap is missing. */
 export function libpcapAvailable(): boolean {
   if (built !== undefined) return built;
   try {
-    if (!existsSync(binary)) {
+    if (!existsSync(binary) || statSync(binary).mtimeMs < statSync(source).mtimeMs) {
       mkdirSync(dirname(binary), { recursive: true });
       const temporary = `${binary}.${process.pid}`;
       execFileSync('gcc', ['-O2', '-o', temporary, source, '-lpcap'], { stdio: 'pipe' });
@@ -94,4 +94,25 @@ export function libpcapRun(programs: readonly (readonly RawInstruction[])[], pac
 /** Whether libpcap's bpf_validate accepts each program. */
 export function libpcapValidate(programs: readonly (readonly RawInstruction[])[]): boolean[] {
   return runHelper(['validate'], programs.map((p) => toCommaForm(p) + '\n').join('')).map((l) => l === '1');
+}
+
+/** libpcap's bpf_image text of every instruction of every program: result[program][instruction]. */
+export function libpcapImage(programs: readonly (readonly RawInstruction[])[]): string[][] {
+  return splitBlocks(runHelper(['image'], programs.map((p) => toCommaForm(p) + '\n').join('')));
+}
+
+/** libpcap's bpf_dump output (what tcpdump -d, -dd, -ddd print) for every program. */
+export function libpcapDump(programs: readonly (readonly RawInstruction[])[], option: 'd' | 'dd' | 'ddd'): string[] {
+  const level = { d: '1', dd: '2', ddd: '3' }[option];
+  return splitBlocks(runHelper(['dump', level], programs.map((p) => toCommaForm(p) + '\n').join(''))).map((lines) => lines.map((l) => l + '\n').join(''));
+}
+
+/** Splits helper output lines into blocks ended by empty lines. */
+function splitBlocks(lines: string[]): string[][] {
+  const blocks: string[][] = [];
+  let current: string[] = [];
+  for (const line of lines) {
+    if (line === '') { blocks.push(current); current = []; } else current.push(line);
+  }
+  return blocks;
 }
