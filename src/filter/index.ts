@@ -1,2 +1,15 @@
-// Public API of src/filter (owned by its area; re-exported by src/index.ts).
-export {};
+// Public API of src/filter: the pcap-filter(7) language (scanner, Chevrotain grammar, printer, name tables).
+export { parseFilter, parseFilterOrEmpty, maximumFilterNesting } from './parser.js';
+export type { ParseFilterOptions } from './parser.js';
+export { FilterError } from './errors.js';
+export { printFilter, printArith } from './printer.js';
+export type { HostResolver } from './semantics.js';
+export { filterTreesEqual, stripFilterLocations } from './tree.js';
+export { filterRailroadHtml } from './railroad.js';
+export { parseDottedIPv4, parseIPv6 } from './addresses.js';
+export {
+  lookupService, lookupIpProtocol, lookupEtherType, lookupLlcSap, lookupOsiProtocol, resolveServiceName, serviceNames, ipProtocolNames,
+  etherTypeNames,
+} from './names/index.js';
+export type { ServiceProtocol, ServiceResolution } from './names/index.js';
+export { hostsFileResolver } from './hosts.js';
