@@ -20,7 +20,8 @@ export interface VlanFields { tpid: number; priority: number; dropEligible: bool
 /** MPLS label stack entry. */
 export interface MplsFields { label: number; trafficClass: number; bottomOfStack: boolean; ttl: number }
 /** PPPoE session header (0x8864) with the PPP protocol that follows it; discovery (0x8863) has no pppProtocol. */
-export interface PppoeFields { version: number; type: number; code: number; sessionId: number; length: number; pppProtocol?: number }
+/** `pppoeType` is the PPPoE header's Type field (named apart from the layer's `type` tag). */
+export interface PppoeFields { version: number; pppoeType: number; code: number; sessionId: number; length: number; pppProtocol?: number }
 /** ARP / RARP for any hardware and protocol; addresses as text when Ethernet/IPv4 sized, else hex. */
 export interface ArpFields {
   hardwareType: number; protocolType: number; hardwareSize: number; protocolSize: number; operation: number;
@@ -43,7 +44,7 @@ export interface Ipv6Fields {
 export interface Ipv6ExtensionFields { headerType: number; nextHeader: number; headerExtLength: number; body: Uint8Array }
 /** IPv6 fragment header (44). */
 export interface Ipv6FragmentFields { nextHeader: number; fragOffset: number; moreFragments: boolean; identification: number }
-/** GRE per RFC 2784 and RFC 2890. */
+/** GRE per RFC 2784 and RFC 2890; `reserved0` is the 9-bit Reserved0 field, (word & 0x0ff8) >> 3. */
 export interface GreFields {
   checksumPresent: boolean; keyPresent: boolean; sequencePresent: boolean; reserved0: number; version: number; protocolType: number;
   checksum?: number; reserved1?: number; key?: number; sequenceNumber?: number;
@@ -57,9 +58,9 @@ export interface TcpFields {
   flags: number;
   window: number; checksum: number; urgentPointer: number; options: TcpOption[];
 }
-/** ICMP; `restOfHeader` is bytes 4..7 (identifier and sequence for echo, MTU for frag-needed). */
-export interface IcmpFields { type: number; code: number; checksum: number; restOfHeader: number }
-export interface Icmpv6Fields { type: number; code: number; checksum: number; restOfHeader: number }
+/** ICMP (`icmpType` is the Type field); `restOfHeader` is bytes 4..7 (identifier and sequence for echo, MTU for frag-needed). */
+export interface IcmpFields { icmpType: number; code: number; checksum: number; restOfHeader: number }
+export interface Icmpv6Fields { icmpv6Type: number; code: number; checksum: number; restOfHeader: number }
 /** VXLAN per RFC 7348. */
 export interface VxlanFields { flags: number; reserved0: number; vni: number; reserved1: number }
 export interface GeneveOption { optionClass: number; type: number; data: Uint8Array }
