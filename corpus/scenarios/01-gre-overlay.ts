@@ -9,8 +9,8 @@
  * the tunnel as seen untagged on the VLAN interface.
  */
 import type { BuildLayerSpec } from '../../src/packet/build/index.js';
-import { buildPacket } from '../../src/packet/build/index.js';
-import { fragmentPayloads, frame } from '../support/frames.js';
+import { buildIpv4Fragments } from '../../src/packet/build/index.js';
+import { frame } from '../support/frames.js';
 import type { CorpusFrame } from '../support/frames.js';
 import { secondsNs, utcNs } from '../support/time.js';
 
@@ -131,15 +131,17 @@ export function greOverlayFrames(): CorpusFrame[] {
   frames.push(frame(t(1.2302), 'ICMP fragmentation needed (type 3 code 4, next-hop MTU 1500) from 172.20.0.1, quoting the outer header and the 8-byte GRE header', fragNeeded));
   // Before the upgrade (old node): the same packet left without DF on the outer header and was fragmented.
   const oldBig = kexinit(true, 0x6a30);
-  const outerPayload = buildPacket([outer(oldBig, true)[3]!, ...inner(oldBig)]);
-  const pieces = fragmentPayloads(outerPayload, 1500);
-  const fragmentFrames = (tagged: boolean, at: number): CorpusFrame[] => pieces.map((piece, i) => {
-    const headers = outer(oldBig, tagged, { dontFragment: false, moreFragments: piece.moreFragments, fragOffset: piece.fragOffset, protocol: 47 }).slice(0, tagged ? 3 : 2);
-    const note = i === 0
-      ? `old node: the same KEXINIT without DF on the outer header, first fragment (MF, ${piece.data.length} bytes)${tagged ? '' : ', untagged'}`
-      : `old node: the tail fragment (offset ${piece.fragOffset * 8}) carrying ${piece.data.length} bytes, the uncounted inner Ethernet header${tagged ? '' : ', untagged'}`;
-    return frame(t(at + i * 0.000004), note, [...headers, { type: 'payload', data: piece.data }]);
-  });
+  const fragmentFrames = (tagged: boolean, at: number): CorpusFrame[] => {
+    const pieces = buildIpv4Fragments([...outer(oldBig, tagged, { dontFragment: false }), ...inner(oldBig)], { mtu: 1500 });
+    return pieces.map((piece, i) => {
+      const ip = piece.layers.find((l) => l.type === 'ipv4')!;
+      const bytes = piece.data.length - piece.offsets[piece.layers.length - 1]!;
+      const note = i === 0
+        ? `old node: the same KEXINIT without DF on the outer header, first fragment (MF, ${bytes} bytes)${tagged ? '' : ', untagged'}`
+        : `old node: the tail fragment (offset ${ip.type === 'ipv4' ? ip.fragOffset * 8 : 0}) carrying ${bytes} bytes, the uncounted inner Ethernet header${tagged ? '' : ', untagged'}`;
+      return frame(t(at + i * 0.000004), note, piece.layers.map((l) => ({ ...l })) as BuildLayerSpec[]);
+    });
+  };
   frames.push(...fragmentFrames(true, 2.5));
   // The same tunnel seen untagged on the VLAN interface eth1.102.
   frames.push(tunnelled(t(3.0), 'untagged (eth1.102): ICMP echo request to 10.5.5.5 in GRE', { ...echoRequest, identification: 0x1f05, transport: [{ type: 'icmp', icmpType: 8, code: 0, restOfHeader: (0x0b1c << 16) | 2 }, { type: 'payload', data: ping(2) }] }, false));

@@ -1,4 +1,4 @@
-/** Helpers shared by the corpus scenarios: one frame type, Ethernet minimum-size padding and IPv4 fragmentation. */
+/** Helpers shared by the corpus scenarios: one frame type and Ethernet minimum-size padding. */
 import { buildPacketLayers } from '../../src/packet/build/index.js';
 import type { BuildLayerSpec, BuiltLayer } from '../../src/packet/build/index.js';
 
@@ -26,15 +26,4 @@ export function frame(timestampNs: bigint, note: string, stack: BuildLayerSpec[]
     data.set(built.data);
   }
   return { timestampNs, data, layers: built.layers, offsets: built.offsets, note };
-}
-
-/** Splits the bytes an IPv4 header carries into fragment payloads of at most `mtu - 20` bytes (a multiple of 8 but the last). */
-export function fragmentPayloads(payload: Uint8Array, mtu: number): { fragOffset: number; moreFragments: boolean; data: Uint8Array }[] {
-  const size = Math.floor((mtu - 20) / 8) * 8;
-  const out: { fragOffset: number; moreFragments: boolean; data: Uint8Array }[] = [];
-  for (let start = 0; start < payload.length; start += size) {
-    const end = Math.min(payload.length, start + size);
-    out.push({ fragOffset: start / 8, moreFragments: end < payload.length, data: payload.slice(start, end) });
-  }
-  return out;
 }

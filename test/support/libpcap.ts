@@ -60,11 +60,19 @@ export interface LibpcapCompileOptions { linkType: number; snaplen?: number; opt
 
 export type LibpcapCompileResult = { ok: true; program: RawInstruction[] } | { ok: false; error: string };
 
+/**
+ * pcap_open_dead takes a DLT_* value, files carry LINKTYPE_* values: they differ only for RAW
+ * (LINKTYPE_RAW 101 is DLT_RAW, 12 on Linux). DLT values pass through unchanged.
+ */
+export function linkTypeToDlt(linkType: number): number {
+  return linkType === 101 ? 12 : linkType;
+}
+
 /** Compiles each expression with libpcap's pcap_compile (netmask 0, as tcpdump -r uses). */
 export function libpcapCompile(expressions: readonly string[], options: LibpcapCompileOptions): LibpcapCompileResult[] {
   for (const e of expressions) if (e.includes('\n')) throw new Error('expression contains a newline');
   const lines = runHelper(
-    ['compile', String(options.linkType), String(options.snaplen ?? 262144), options.optimize === false ? '0' : '1', String(options.netmask ?? 0)],
+    ['compile', String(linkTypeToDlt(options.linkType)), String(options.snaplen ?? 262144), options.optimize === false ? '0' : '1', String(options.netmask ?? 0)],
     expressions.map((e) => e + '\n').join(''),
   );
   return lines.map((line) => line.startsWith('OK ')

@@ -1,17 +1,7 @@
 /**
- * Byte-level helpers shared by the builders: address text to bytes and back, concatenation and the
- * Internet checksum of RFC 1071.
+ * Byte-level helpers shared by the builders: address text to bytes and back and the Internet checksum
+ * of RFC 1071.
  */
-
-/** Concatenates byte arrays into one new array. */
-export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
-  let size = 0;
-  for (const part of parts) size += part.length;
-  const out = new Uint8Array(size);
-  let offset = 0;
-  for (const part of parts) { out.set(part, offset); offset += part.length; }
-  return out;
-}
 
 /** The one's-complement sum (RFC 1071) of several byte arrays taken as one 16-bit big-endian stream, not yet complemented. */
 export function onesComplementSum(parts: readonly Uint8Array[]): number {

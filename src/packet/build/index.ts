@@ -7,6 +7,8 @@ export type {
 } from './context.js';
 export { standaloneContext as standaloneLayerContext } from './context.js';
 export { PacketConstants } from './constants.js';
+export { buildIpv4Fragments, copiedIpv4Options } from './fragment.js';
+export type { Ipv4FragmentOptions } from './fragment.js';
 export { pseudoHeaderChecksum } from './pseudo-header.js';
 export { internetChecksum as internetChecksumOf } from './bytes.js';
 export { encodeEthernetHeader } from './ethernet.js';

@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { arbitraryGeneve, arbitraryGre, arbitraryIpv4, arbitraryIpv6Extension, arbitraryPacket, arbitraryTcp } from '../../../src/packet/arbitrary/index.js';
-import { buildPacket, buildPacketLayers, encodeGreHeader, greHeaderLength, internetChecksumOf, PacketBuildError, standaloneLayerContext } from '../../../src/packet/build/index.js';
+import { buildIpv4Fragments, buildPacket, buildPacketLayers, encodeGreHeader, greHeaderLength, internetChecksumOf, PacketBuildError, standaloneLayerContext } from '../../../src/packet/build/index.js';
 import type { BuildLayerSpec } from '../../../src/packet/build/index.js';
 import { formatIpv6Address, parseIpv4Address, parseIpv6Address } from '../../../src/packet/build/bytes.js';
 
@@ -145,6 +145,44 @@ describe('lengths and offsets filled in', () => {
     expect(referenceChecksum(icmp)).toBe(0);
     expect(u16(icmp, 6)).toBe(1500);
     expect(u16(icmp, 8 + 2)).toBe(1400);
+  });
+});
+
+describe('IPv4 fragmentation', () => {
+  it('cuts a datagram into fragments that fit the MTU and put the payload back together', () => {
+    fc.assert(fc.property(arbitraryIpv4({ fragments: false }), arbitraryTcp(), fc.uint8Array({ minLength: 0, maxLength: 600 }), fc.integer({ min: 68, max: 700 }), (ip, tcp, data, mtu) => {
+      const stack: BuildLayerSpec[] = [{ type: 'ethernet' }, { ...ip, dontFragment: false }, tcp, { type: 'payload', data }];
+      const whole = buildPacket(stack);
+      const fragments = buildIpv4Fragments(stack, { mtu });
+      const wholeIhl = (whole[14]! & 0x0f) * 4;
+      if (whole.length - 14 <= mtu) { expect(fragments).toHaveLength(1); expect(fragments[0]!.data).toEqual(whole); return; }
+      let expectedOffset = 0;
+      const pieces: Uint8Array[] = [];
+      fragments.forEach((f, i) => {
+        const ipBytes = f.data.subarray(14);
+        const ihl = (ipBytes[0]! & 0x0f) * 4;
+        expect(u16(ipBytes, 2)).toBe(ipBytes.length);
+        expect(ipBytes.length).toBeLessThanOrEqual(mtu);
+        expect(referenceChecksum(ipBytes.subarray(0, ihl))).toBe(0);
+        expect(u16(ipBytes, 4)).toBe(u16(whole, 14 + 4));
+        expect(ipBytes[9]).toBe(6);
+        const flags = u16(ipBytes, 6);
+        expect((flags & 0x1fff) * 8).toBe(expectedOffset);
+        expect((flags & 0x2000) !== 0).toBe(i < fragments.length - 1);
+        if (i < fragments.length - 1) expect((ipBytes.length - ihl) % 8).toBe(0);
+        if (i === 0) expect(ihl).toBe(wholeIhl);
+        pieces.push(ipBytes.subarray(ihl));
+        expectedOffset += ipBytes.length - ihl;
+      });
+      expect(Buffer.concat(pieces).equals(Buffer.from(whole.subarray(14 + wholeIhl)))).toBe(true);
+    }), { numRuns: 200 });
+  });
+
+  it('refuses to fragment a DF datagram or to use an MTU without room for 8 bytes', () => {
+    const big: BuildLayerSpec[] = [{ type: 'ipv4', dontFragment: true }, { type: 'payload', data: new Uint8Array(100) }];
+    expect(() => buildIpv4Fragments(big, { mtu: 68 })).toThrow(PacketBuildError);
+    expect(() => buildIpv4Fragments([{ type: 'ipv4' }, { type: 'payload', data: new Uint8Array(100) }], { mtu: 27 })).toThrow(/mtu 27/);
+    expect(() => buildIpv4Fragments([{ type: 'ethernet' }, { type: 'arp' }], { mtu: 1500 })).toThrow(/not an IPv4 header/);
   });
 });
 

@@ -6,7 +6,12 @@ import fc from 'fast-check';
 import { expect, it } from 'vitest';
 import { LinkType } from '../../../src/capture/linktype.js';
 import { arbitraryPacket, arbitraryStack } from '../../../src/packet/arbitrary/index.js';
-import { buildPacketLayers } from '../../../src/packet/build/index.js';
+import { buildIpv4Fragments, buildPacketLayers } from '../../../src/packet/build/index.js';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { encodePcap } from '../../../src/capture/pcap-writer.js';
 import type { BuildLayerSpec } from '../../../src/packet/build/index.js';
 import { describeWithOracle, hasCommand } from '../../support/oracle.js';
 import { compareTsharkFields, expectedTsharkFields, tsharkFields } from './tshark-fields.js';
@@ -73,6 +78,21 @@ describeWithOracle('builders against tshark', hasCommand('tshark', ['-v']), 'tsh
       }
     }
     expect(disagreements(stacks, LinkType.EN10MB)).toEqual([]);
+  });
+
+  it('tshark reassembles buildIpv4Fragments output into the original datagram with a good UDP checksum', () => {
+    const data = Uint8Array.from({ length: 3000 }, (_, i) => (i * 31) & 0xff);
+    const fragments = buildIpv4Fragments([{ type: 'ethernet' }, { type: 'ipv4', identification: 0x4242, options: Uint8Array.of(0x94, 4, 0, 0) }, { type: 'udp', sourcePort: 5000, destinationPort: 5001 }, { type: 'payload', data }], { mtu: 1000 });
+    expect(fragments.length).toBe(4);
+    const directory = mkdtempSync(join(tmpdir(), 'pktfilter-fragments-'));
+    try {
+      const file = join(directory, 'fragments.pcap');
+      writeFileSync(file, encodePcap(fragments.map((f) => ({ data: f.data, timestampNs: 0n })), { linkType: LinkType.EN10MB }));
+      const output = execFileSync('tshark', ['-r', file, '-n', '-o', 'ip.defragment:TRUE', '-o', 'udp.check_checksum:TRUE', '-T', 'fields', '-e', 'ip.reassembled.length', '-e', 'udp.checksum.status', '-e', 'udp.length', '-Y', 'udp'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+      expect(output.trim().split('\t')).toEqual([String(8 + 3000), '1', String(8 + 3000)]);
+    } finally {
+      rmSync(directory, { recursive: true, force: true });
+    }
   });
 
   it('damaged packets never make tshark fail', () => {
