@@ -14,8 +14,8 @@ import { dhcpDnatFrames } from './scenarios/04-dhcp-dnat.js';
 import { tcpTimersFrames } from './scenarios/05-tcp-timers.js';
 import { anycastGreFrames, anycastGreRawFrames } from './scenarios/06-anycast-gre.js';
 import type { CorpusFrame } from './support/frames.js';
-import { encodeCorpusPcap } from './support/pcap.js';
-import { encodeCorpusPcapng } from './support/pcapng.js';
+import { encodePcap } from '../src/capture/pcap-writer.js';
+import { encodePcapng } from '../src/capture/pcapng-writer.js';
 
 /** One committed capture: its file name, scenario, format, link type, frames and story. */
 export interface CorpusCapture {
@@ -44,9 +44,9 @@ export const CORPUS_CAPTURES: readonly CorpusCapture[] = [
 /** Encodes one capture's bytes. */
 export function encodeCorpusCapture(capture: CorpusCapture): Uint8Array {
   const frames = capture.frames();
-  return capture.format === 'pcapng'
-    ? encodeCorpusPcapng(frames, capture.linkType, capture.nanosecond)
-    : encodeCorpusPcap(frames, capture.linkType, capture.nanosecond);
+  if (capture.format === 'pcap') return encodePcap(frames, { linkType: capture.linkType, nanosecond: capture.nanosecond });
+  const timestampResolution = { base: 10 as const, exponent: capture.nanosecond ? 9 : 6 };
+  return encodePcapng(frames.map((frame) => ({ ...frame, interfaceIndex: 0 })), { interfaces: [{ linkType: capture.linkType, timestampResolution }] });
 }
 
 /** Every capture of the corpus by file name (relative to corpus/). */
