@@ -12,3 +12,4 @@ export * from './filter/index.js';
 export * from './compiler/index.js';
 export * from './packet/build/index.js';
 export * from './packet/arbitrary/index.js';
+export * from './tunnel/index.js';

@@ -9,6 +9,7 @@ const verbs: Record<string, Verb> = {
   compile: { summary: 'compile [-d|-dd|-ddd|--asm|--xt-bpf|--dot] [-y LINKTYPE] [-s SNAPLEN] [-O0] EXPRESSION...', load: () => import('./compile.js') },
   parse: { summary: 'parse [--json] EXPRESSION...', load: () => import('./parse.js') },
   bpf: { summary: 'bpf [-d|-dd|-ddd|--asm|--xt-bpf|--dot] [--validate libpcap|kernel] PROGRAM_FILE', load: () => import('./bpf.js') },
+  locate: { summary: 'locate -r FILE -n FRAME FIELD...  (the stock tcpdump expression that reads a field of that frame)', load: () => import('./locate.js') },
   run: { summary: 'run [--engine interp|js] -r CAPTURE PROGRAM_FILE', load: () => import('./run.js') },
 };
 

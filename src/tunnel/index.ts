@@ -1,0 +1,2 @@
+// Public API of src/tunnel (re-exported by src/index.ts).
+export {};
