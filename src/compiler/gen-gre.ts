@@ -1,0 +1,91 @@
+/**
+ * `gre [key]` (our extension): GRE (RFC 2784, version 0, with the RFC 2890 key and sequence number) over
+ * IPv4 (protocol 47, not a later fragment) or IPv6 (next header 47); with a key, the K bit must be set and
+ * the key equal. The header length follows the C, K and S bits at run time. Every later primitive looks
+ * inside: for protocol 0x6558 (transparent Ethernet bridging) the inner Ethernet frame, otherwise the
+ * protocol type stands in for the EtherType and the payload is the network layer, as after `geneve`.
+ */
+import type { RawInstruction } from '../bpf/opcodes.js';
+import {
+  BPF_ADD, BPF_ALU, BPF_AND, BPF_B, BPF_H, BPF_IMM, BPF_IND, BPF_JEQ, BPF_JSET, BPF_K, BPF_LD, BPF_LDX, BPF_MEM, BPF_MISC, BPF_RSH,
+  BPF_ST, BPF_STX, BPF_TAX, BPF_TXA, BPF_W, BPF_X,
+} from '../bpf/opcodes.js';
+import { and, andAll, cmp, or, stmt, test, type Cond } from './cond.js';
+import { CompileError } from './errors.js';
+import { refuseAfterTunnel } from './gen-encap.js';
+import { EtherTypeValue, genLinkType } from './gen-link.js';
+import { genNotFragment, ipv4HeaderLengthIntoX } from './gen-ip.js';
+import { allocateRegister, networkOffset, registerOffset, releaseRegister, type CompileState } from './state.js';
+
+/** GRE flag bits of its first byte. */
+const GRE_CHECKSUM = 0x80;
+const GRE_KEY = 0x20;
+const GRE_SEQUENCE = 0x10;
+const TRANSPARENT_ETHERNET = 0x6558;
+
+const insn = (code: number, k = 0): RawInstruction => stmt(code, k);
+
+/** `gre [key]`; moves every later offset into the GRE payload. */
+export function genGre(state: CompileState, key: number | undefined): Cond {
+  refuseAfterTunnel(state, 'gre');
+  if (key !== undefined && key > 0xffffffff) throw new CompileError(`GRE key ${key} greater than maximum 4294967295`);
+  const nl = networkOffset(state);
+  const header = ipv4HeaderLengthIntoX(state);
+  // Statements leaving X = where the GRE header starts, as an offset from `base` (IPv4: after its header; IPv6: 40 bytes in).
+  const greOverIpv4 = header.stmts;
+  if (nl >= 2 ** 32) throw new CompileError("'gre' after geneve or vxlan is not supported by this compiler yet");
+  const keyTest = (xStmts: RawInstruction[], base: number): Cond[] => key === undefined ? [] : [
+    test([...xStmts, insn(BPF_LD | BPF_B | BPF_IND, base)], BPF_JSET, GRE_KEY),
+    // The key follows the 4-byte base header and, when C is set, 4 bytes of checksum: X += (byte0 & 0x80) >> 5.
+    test([...xStmts, insn(BPF_LD | BPF_B | BPF_IND, base), insn(BPF_ALU | BPF_AND | BPF_K, GRE_CHECKSUM), insn(BPF_ALU | BPF_RSH | BPF_K, 5),
+      insn(BPF_ALU | BPF_ADD | BPF_X), insn(BPF_MISC | BPF_TAX), insn(BPF_LD | BPF_W | BPF_IND, base + 4)], BPF_JEQ, key),
+  ];
+  const overIpv4 = andAll(
+    genLinkType(state, EtherTypeValue.IP), cmp(nl + 9, 1, 47), genNotFragment(state),
+    test([...greOverIpv4, insn(BPF_LD | BPF_B | BPF_IND, header.k + 1), insn(BPF_ALU | BPF_AND | BPF_K, 0x07)], BPF_JEQ, 0),
+    ...keyTest(greOverIpv4, header.k),
+    // A = where GRE starts (absolute).
+    { kind: 'effect', stmts: [...greOverIpv4, insn(BPF_MISC | BPF_TXA), insn(BPF_ALU | BPF_ADD | BPF_K, header.k)] },
+  );
+  const zeroX = [insn(BPF_LDX | BPF_IMM, 0)];
+  const overIpv6 = andAll(
+    genLinkType(state, EtherTypeValue.IPV6), cmp(nl + 6, 1, 47),
+    test([...zeroX, insn(BPF_LD | BPF_B | BPF_IND, nl + 41), insn(BPF_ALU | BPF_AND | BPF_K, 0x07)], BPF_JEQ, 0),
+    ...keyTest(zeroX, nl + 40),
+    { kind: 'effect', stmts: [insn(BPF_LD | BPF_IMM, nl + 40)] },
+  );
+  const typeRegister = allocateRegister(state);
+  const headerRegister = allocateRegister(state);
+  const payloadRegister = allocateRegister(state);
+  const start = allocateRegister(state);
+  const sum = allocateRegister(state);
+  releaseRegister(state);
+  releaseRegister(state);
+  // A = GRE start: header length = 4 + 4 for each of C, K and S; the protocol type 2 bytes in.
+  const bit = (mask: number, shift: number): RawInstruction[] => [insn(BPF_LDX | BPF_MEM, start), insn(BPF_LD | BPF_B | BPF_IND, 0), insn(BPF_ALU | BPF_AND | BPF_K, mask), insn(BPF_ALU | BPF_RSH | BPF_K, shift)];
+  const offsets = [
+    insn(BPF_ST, start), insn(BPF_ALU | BPF_ADD | BPF_K, 2), insn(BPF_ST, typeRegister),
+    ...bit(GRE_CHECKSUM, 5), insn(BPF_ST, sum),
+    ...bit(GRE_KEY, 3), insn(BPF_LDX | BPF_MEM, sum), insn(BPF_ALU | BPF_ADD | BPF_X), insn(BPF_ST, sum),
+    ...bit(GRE_SEQUENCE, 2), insn(BPF_LDX | BPF_MEM, sum), insn(BPF_ALU | BPF_ADD | BPF_X),
+    insn(BPF_ALU | BPF_ADD | BPF_K, 4), insn(BPF_LDX | BPF_MEM, start), insn(BPF_ALU | BPF_ADD | BPF_X), insn(BPF_ST, headerRegister),
+    insn(BPF_LD | BPF_H | BPF_IND, 2), insn(BPF_LDX | BPF_MEM, headerRegister),
+  ];
+  // An Ethernet payload: its type field 12 bytes in, its payload 14 bytes in.
+  const innerEthernet = [
+    insn(BPF_MISC | BPF_TXA), insn(BPF_ALU | BPF_ADD | BPF_K, 12), insn(BPF_ST, typeRegister), insn(BPF_ALU | BPF_ADD | BPF_K, 2), insn(BPF_MISC | BPF_TAX),
+    insn(BPF_STX, payloadRegister),
+  ];
+  const update = or(
+    and({ kind: 'test', stmts: offsets, op: BPF_JEQ, src: BPF_K, k: TRANSPARENT_ETHERNET, pinned: true }, { kind: 'effect', stmts: innerEthernet, pinned: true }),
+    { kind: 'effect', stmts: [insn(BPF_STX, payloadRegister)], pinned: true },
+  );
+  state.offLinkType = registerOffset(typeRegister, 0);
+  state.offLinkHeader = registerOffset(headerRegister, 0);
+  state.offLinkPayload = registerOffset(payloadRegister, 0);
+  state.offNl = 0;
+  state.offNlNoSnap = 0;
+  state.family = 'ether';
+  state.afterGeneve = true;
+  return and(or(overIpv4, overIpv6), update);
+}
