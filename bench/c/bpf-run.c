@@ -1,10 +1,17 @@
 /*
- * libpcap's bpf_filter timed over a capture held in memory, for bench/bpf.ts.
+ * libpcap's bpf_filter timed over a capture held in memory, for bench/bpf.ts. It stays running and is
+ * driven over stdin/stdout so that the benchmark can interleave libpcap's passes with ours.
  *
- *   bpf-run PCAPFILE HOT_FRAMES HOT_PASSES
- *       stdin: one program per line in the comma form "n,code jt jf k,...".
- *       stdout: per program "memory_ns_per_packet hot_ns_per_packet accepted" where memory is the best of six
- *       passes over every frame, and hot is the best of HOT_PASSES passes over the first HOT_FRAMES.
+ *   bpf-run PCAPFILE HOT_FRAMES
+ *       reads every record of PCAPFILE into one buffer with parallel offset / captured length / wire length
+ *       arrays (the layout the JavaScript side uses), then prints "ready COUNT".
+ *   stdin commands, one per line; one reply line each:
+ *       load n,code jt jf k,...        -> "ok INDEX"       (the comma form of a program)
+ *       time INDEX hot PASSES          -> "NS ACCEPTED"    best ns/packet of PASSES passes over the first
+ *                                                          HOT_FRAMES records, and how many were accepted
+ *       chunks INDEX CHUNK_FRAMES      -> "ACCEPTED NS..." one pass over every record, timed per chunk of
+ *                                                          CHUNK_FRAMES records: each chunk's total ns
+ *   The timed loop is the tightest libpcap allows: bpf_filter called on each record of the arrays.
  */
 #include <pcap/pcap.h>
 #include <stdio.h>
@@ -18,69 +25,102 @@ static double now_ns(void) {
   return (double)t.tv_sec * 1e9 + (double)t.tv_nsec;
 }
 
+static void *grow(void *p, size_t size) {
+  void *q = realloc(p, size);
+  if (!q) { fprintf(stderr, "bpf-run: out of memory\n"); exit(1); }
+  return q;
+}
+
 int main(int argc, char **argv) {
-  if (argc < 4) { fprintf(stderr, "usage: bpf-run PCAPFILE HOT_FRAMES HOT_PASSES < programs\n"); return 2; }
+  if (argc < 3) { fprintf(stderr, "usage: bpf-run PCAPFILE HOT_FRAMES < commands\n"); return 2; }
   char errbuf[PCAP_ERRBUF_SIZE];
   pcap_t *handle = pcap_open_offline(argv[1], errbuf);
-  if (!handle) { fprintf(stderr, "%s\n", errbuf); return 1; }
+  if (!handle) { fprintf(stderr, "bpf-run: %s\n", errbuf); return 1; }
   size_t count = 0, capacity = 1 << 16, used = 0, space = 1 << 24;
-  size_t *offsets = malloc(capacity * sizeof *offsets);
-  u_int *caplens = malloc(capacity * sizeof *caplens), *wirelens = malloc(capacity * sizeof *wirelens);
-  u_char *bytes = malloc(space);
+  u_int *offsets = grow(NULL, capacity * sizeof *offsets);
+  u_int *caplens = grow(NULL, capacity * sizeof *caplens), *wirelens = grow(NULL, capacity * sizeof *wirelens);
+  u_char *bytes = grow(NULL, space);
   struct pcap_pkthdr *header;
   const u_char *data;
   while (pcap_next_ex(handle, &header, &data) == 1) {
     if (count == capacity) {
       capacity *= 2;
-      offsets = realloc(offsets, capacity * sizeof *offsets);
-      caplens = realloc(caplens, capacity * sizeof *caplens);
-      wirelens = realloc(wirelens, capacity * sizeof *wirelens);
+      offsets = grow(offsets, capacity * sizeof *offsets);
+      caplens = grow(caplens, capacity * sizeof *caplens);
+      wirelens = grow(wirelens, capacity * sizeof *wirelens);
     }
-    while (used + header->caplen > space) bytes = realloc(bytes, space *= 2);
+    while (used + header->caplen > space) bytes = grow(bytes, space *= 2);
     memcpy(bytes + used, data, header->caplen);
-    offsets[count] = used; caplens[count] = header->caplen; wirelens[count] = header->len;
+    offsets[count] = (u_int)used; caplens[count] = header->caplen; wirelens[count] = header->len;
     used += header->caplen;
     count++;
   }
   pcap_close(handle);
   size_t hot_frames = strtoul(argv[2], NULL, 10);
   if (hot_frames > count) hot_frames = count;
-  int hot_passes = atoi(argv[3]);
+  printf("ready %zu\n", count);
+  fflush(stdout);
+
+  struct bpf_insn *programs[256];
+  size_t loaded = 0;
   char *line = NULL;
   size_t line_capacity = 0;
   while (getline(&line, &line_capacity, stdin) > 0) {
-    char *end;
-    unsigned long n = strtoul(line, &end, 10);
-    struct bpf_insn *insns = calloc(n ? n : 1, sizeof *insns);
-    const char *p = end;
-    for (unsigned long i = 0; i < n; i++) {
-      unsigned long code, jt, jf, k;
-      int consumed = 0;
-      if (sscanf(p, " , %lu %lu %lu %lu%n", &code, &jt, &jf, &k, &consumed) != 4) { fprintf(stderr, "bad program\n"); return 1; }
-      insns[i].code = (u_short)code; insns[i].jt = (u_char)jt; insns[i].jf = (u_char)jf; insns[i].k = (bpf_u_int32)k;
-      p += consumed;
-    }
-    unsigned long accepted = 0;
-    double best_memory = 1e300, best_hot = 1e300;
-    for (int pass = 0; pass < 6; pass++) {
+    if (strncmp(line, "load ", 5) == 0) {
+      if (loaded == 256) { fprintf(stderr, "bpf-run: too many programs\n"); return 1; }
+      char *end;
+      unsigned long n = strtoul(line + 5, &end, 10);
+      struct bpf_insn *insns = calloc(n ? n : 1, sizeof *insns);
+      const char *p = end;
+      for (unsigned long i = 0; i < n; i++) {
+        unsigned long code, jt, jf, k;
+        int consumed = 0;
+        if (sscanf(p, " , %lu %lu %lu %lu%n", &code, &jt, &jf, &k, &consumed) != 4) { fprintf(stderr, "bpf-run: bad program\n"); return 1; }
+        insns[i].code = (u_short)code; insns[i].jt = (u_char)jt; insns[i].jf = (u_char)jf; insns[i].k = (bpf_u_int32)k;
+        p += consumed;
+      }
+      programs[loaded] = insns;
+      printf("ok %zu\n", loaded++);
+    } else if (strncmp(line, "chunks ", 7) == 0) {
+      unsigned long index, chunk;
+      if (sscanf(line + 7, "%lu %lu", &index, &chunk) != 2 || index >= loaded || chunk == 0) { fprintf(stderr, "bpf-run: bad command %s", line); return 1; }
+      const struct bpf_insn *insns = programs[index];
       unsigned long hits = 0;
-      double start = now_ns();
-      for (size_t i = 0; i < count; i++) hits += bpf_filter(insns, bytes + offsets[i], wirelens[i], caplens[i]) != 0;
-      double elapsed = (now_ns() - start) / (double)count;
-      if (elapsed < best_memory) best_memory = elapsed;
-      accepted = hits;
+      size_t chunks = (count + chunk - 1) / chunk;
+      double *elapsed = calloc(chunks ? chunks : 1, sizeof *elapsed);
+      for (size_t c = 0; c < chunks; c++) {
+        size_t end = (c + 1) * chunk < count ? (c + 1) * chunk : count;
+        double start = now_ns();
+        for (size_t i = c * chunk; i < end; i++) hits += bpf_filter(insns, bytes + offsets[i], wirelens[i], caplens[i]) != 0;
+        elapsed[c] = now_ns() - start;
+      }
+      printf("%lu", hits);
+      for (size_t c = 0; c < chunks; c++) printf(" %.0f", elapsed[c]);
+      printf("\n");
+      free(elapsed);
+    } else if (strncmp(line, "time ", 5) == 0) {
+      unsigned long index, passes;
+      char which[16];
+      if (sscanf(line + 5, "%lu %15s %lu", &index, which, &passes) != 3 || index >= loaded) { fprintf(stderr, "bpf-run: bad command %s", line); return 1; }
+      const struct bpf_insn *insns = programs[index];
+      if (strcmp(which, "hot") != 0) { fprintf(stderr, "bpf-run: bad command %s", line); return 1; }
+      size_t frames = hot_frames;
+      unsigned long accepted = 0;
+      double best = 1e300;
+      for (unsigned long pass = 0; pass < passes; pass++) {
+        unsigned long hits = 0;
+        double start = now_ns();
+        for (size_t i = 0; i < frames; i++) hits += bpf_filter(insns, bytes + offsets[i], wirelens[i], caplens[i]) != 0;
+        double elapsed = (now_ns() - start) / (double)frames;
+        if (elapsed < best) best = elapsed;
+        accepted = hits;
+      }
+      printf("%.3f %lu\n", best, accepted);
+    } else {
+      fprintf(stderr, "bpf-run: unknown command %s", line);
+      return 1;
     }
-    for (int pass = 0; pass < hot_passes; pass++) {
-      unsigned long hits = 0;
-      double start = now_ns();
-      for (size_t i = 0; i < hot_frames; i++) hits += bpf_filter(insns, bytes + offsets[i], wirelens[i], caplens[i]) != 0;
-      double elapsed = (now_ns() - start) / (double)hot_frames;
-      if (elapsed < best_hot) best_hot = elapsed;
-      if (hits == (unsigned long)-1) putchar(' ');
-    }
-    printf("%.3f %.3f %lu\n", best_memory, best_hot, accepted);
     fflush(stdout);
-    free(insns);
   }
   return 0;
 }

@@ -5,7 +5,9 @@
  * load. Programs with backward jumps, or whose expansion would pass `treeLimit` instructions, become a
  * switch inside a loop (backward jumps count against the step budget). The source is built only from
  * numbers and fixed templates; no text of any input reaches it. Where `new Function` is refused (a CSP),
- * the interpreter is returned instead.
+ * the interpreter is returned instead. The emitters take a BpfJsExits, which says how the code reads
+ * packets and leaves one: the single-packet function returns; compile-js-batch.ts inlines the same code in
+ * a loop over many records.
  */
 import type { RawInstruction } from './opcodes.js';
 import { BpfError, BpfStepBudgetError } from './errors.js';
@@ -25,7 +27,7 @@ export interface BpfCompileOptions extends BpfRunOptions {
 export interface BpfJsSource { form: 'tree' | 'loop'; body: string }
 
 /** Formats a number for the generated source, refusing anything but a finite integer in range. */
-function lit(value: number): string {
+export function lit(value: number): string {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < -0x100000000 || value > 0x400000000) {
     throw new BpfError(`internal: ${String(value)} is not a number the code generator can emit`, 'codegen');
   }
@@ -128,6 +130,26 @@ function treeShape(program: readonly RawInstruction[], cap: number): { size: num
 /** Deepest nesting of ifs the tree form uses; deeper programs take the loop form (parsers recurse on nesting). */
 const MAX_TREE_DEPTH = 256;
 
+/**
+ * How generated code reads packets and leaves them. The single-packet function returns; a batch loop
+ * records the verdict and moves to the next record. `reject` is a statement; `accept` makes the statement
+ * that ends the packet with the value text (and the value itself when it is a constant). With `dataView`,
+ * 16- and 32-bit loads read a DataView `v` over the same bytes as `p` (one bounds check, one load).
+ */
+export interface BpfJsExits {
+  reject: string;
+  accept: (value: string, constant: number | undefined) => string;
+  dataView: boolean;
+  /**
+   * When given, a conditional jump whose both targets return constants becomes this one statement (a
+   * batch loop counts the condition's outcome without a branch); `condition` is the jump's test.
+   */
+  acceptWhen?: (condition: string, whenTrue: number, whenFalse: number) => string;
+}
+
+/** The exits of the single-packet function: `return value`, byte loads. */
+export const RETURN_EXITS: BpfJsExits = { reject: 'return 0;', accept: (value) => `return ${value};`, dataView: false };
+
 /** What the tree form knows on one path: constant registers and the captured length already checked. */
 interface PathState { a: number | undefined; x: number | undefined; checked: number }
 
@@ -137,22 +159,45 @@ function scratchSlots(program: readonly RawInstruction[]): number[] {
   return [...slots].sort((a, b) => a - b);
 }
 
-function prologue(program: readonly RawInstruction[]): string[] {
+/** Declarations of the registers, the index temporary and the scratch words a program uses, all 0. */
+export function registerDeclarations(program: readonly RawInstruction[]): string {
   const memory = scratchSlots(program).map((slot) => `m${lit(slot)} = 0`);
+  return `let a = 0, x = 0, i = 0${memory.length ? ', ' + memory.join(', ') : ''};`;
+}
+
+function prologue(program: readonly RawInstruction[]): string[] {
   return [
     'const o = offset === undefined ? 0 : offset, room = p.length - o;',
     'const len = capturedLength < room ? capturedLength : room;',
-    `let a = 0, x = 0, i = 0${memory.length ? ', ' + memory.join(', ') : ''};`,
+    registerDeclarations(program),
   ];
 }
 
+/**
+ * The statements that run `program` on one packet whose bytes are `p[o]` … `p[o + len - 1]` with wire
+ * length `wireLength` (and the registers declared), leaving through `exits`; chooses the form as
+ * generateJsSource documents.
+ */
+export function emitProgramBody(program: readonly RawInstruction[], options: BpfCompileOptions, exits: BpfJsExits): { form: 'tree' | 'loop'; lines: string[] } {
+  assertRunnableProgram(program);
+  const limit = options.treeLimit ?? 2000;
+  const backward = hasBackwardJump(program);
+  if (options.form === 'tree' && backward) throw new BpfError('the tree form cannot express backward jumps', 'backward-jump');
+  const fitsTree = (): boolean => { const shape = treeShape(program, limit); return shape.size <= limit && shape.depth <= MAX_TREE_DEPTH; };
+  const form = options.form === 'tree' || (options.form !== 'loop' && !backward && fitsTree()) ? 'tree' : 'loop';
+  const lines: string[] = [];
+  if (form === 'tree') emitTree(program, 0, { a: 0, x: 0, checked: 0 }, '', lines, exits);
+  else emitLoop(program, options.backwardJumpBudget ?? BPF_DEFAULT_BACKWARD_JUMP_BUDGET, lines, exits);
+  return { form, lines };
+}
+
 /** Source of one non-jump, non-return instruction acting on the registers; updates `state` when given. */
-function straightLine(insn: RawInstruction, state: PathState | undefined): string {
+function straightLine(insn: RawInstruction, state: PathState | undefined, exits: BpfJsExits): string {
   const { code, k } = insn;
   const need = (end: number): string => {
     if (state && end <= state.checked) return '';
     if (state) state.checked = end;
-    return `if (len < ${lit(end)}) return 0; `;
+    return `if (len < ${lit(end)}) ${exits.reject} `;
   };
   const setA = (value: number | undefined): void => { if (state) state.a = value; };
   const setX = (value: number | undefined): void => { if (state) state.x = value; };
@@ -161,14 +206,15 @@ function straightLine(insn: RawInstruction, state: PathState | undefined): strin
       const size = loadSize(code);
       const check = need(k + size);
       setA(undefined);
+      if (exits.dataView && size > 1) return `${check}a = v.${size === 4 ? 'getUint32' : 'getUint16'}(o + ${lit(k)});`;
       return `${check}a = ${size === 4 ? wordAt(k) : size === 2 ? halfAt(k) : byteAt(k)};`;
     }
     case 0x40: case 0x48: case 0x50: {
       const size = loadSize(code);
-      if (state && state.x !== undefined) return straightLine({ ...insn, code: 0x20 | (code & 0x18), k: k + state.x }, state);
+      if (state && state.x !== undefined) return straightLine({ ...insn, code: 0x20 | (code & 0x18), k: k + state.x }, state, exits);
       setA(undefined);
-      const read = size === 4 ? word('i') : size === 2 ? half('i') : byte('i');
-      return `i = x + ${lit(k)}; if (i + ${lit(size)} > len) return 0; i += o; a = ${read};`;
+      const read = exits.dataView && size > 1 ? `v.${size === 4 ? 'getUint32' : 'getUint16'}(i)` : size === 4 ? word('i') : size === 2 ? half('i') : byte('i');
+      return `i = x + ${lit(k)}; if (i + ${lit(size)} > len) ${exits.reject} i += o; a = ${read};`;
     }
     case 0xb1: {
       const check = need(k + 1);
@@ -195,20 +241,26 @@ function straightLine(insn: RawInstruction, state: PathState | undefined): strin
       }
       setA(undefined);
       const b = byX ? 'x' : lit(k);
-      const guard = byX && ((code & 0xf0) === 0x30 || (code & 0xf0) === 0x90) ? 'if (x === 0) return 0; ' : '';
+      const guard = byX && ((code & 0xf0) === 0x30 || (code & 0xf0) === 0x90) ? `if (x === 0) ${exits.reject} ` : '';
       return `${guard}a = ${aluExpression(code, b)};`;
     }
   }
 }
 
+/** The constant a path from `pc` returns at once (through unconditional jumps only), if it does. */
+function constantReturn(program: readonly RawInstruction[], pc: number): number | undefined {
+  while (program[pc]!.code === 0x05) pc = pc + 1 + program[pc]!.k;
+  return program[pc]!.code === 0x06 ? program[pc]!.k : undefined;
+}
+
 /** The tree form: nested ifs following the program's control flow from `start`. */
-function emitTree(program: readonly RawInstruction[], start: number, state: PathState, indent: string, out: string[]): void {
+function emitTree(program: readonly RawInstruction[], start: number, state: PathState, indent: string, out: string[], exits: BpfJsExits): void {
   let pc = start;
   for (;;) {
     const insn = program[pc]!;
     const { code, k } = insn;
-    if (code === 0x06) { out.push(`${indent}return ${lit(k)};`); return; }
-    if (code === 0x16) { out.push(`${indent}return ${state.a !== undefined ? lit(state.a) : 'a'};`); return; }
+    if (code === 0x06) { out.push(indent + exits.accept(lit(k), k)); return; }
+    if (code === 0x16) { out.push(indent + exits.accept(state.a !== undefined ? lit(state.a) : 'a', state.a)); return; }
     if (code === 0x05) { pc = pc + 1 + k; continue; }
     if (isConditionalJump(code)) {
       const whenTrue = pc + 1 + insn.jt;
@@ -217,32 +269,38 @@ function emitTree(program: readonly RawInstruction[], start: number, state: Path
       const operand = byX ? state.x : k;
       if (whenTrue === whenFalse) { pc = whenTrue; continue; }
       if (state.a !== undefined && operand !== undefined) { pc = foldCondition(code, state.a, operand) ? whenTrue : whenFalse; continue; }
+      const returnTrue = constantReturn(program, whenTrue);
+      const returnFalse = constantReturn(program, whenFalse);
+      if (exits.acceptWhen && returnTrue !== undefined && returnFalse !== undefined) {
+        out.push(indent + exits.acceptWhen(conditionExpression(code, byX ? 'x' : lit(k)), returnTrue, returnFalse));
+        return;
+      }
       out.push(`${indent}if (${conditionExpression(code, byX ? 'x' : lit(k))}) {`);
-      emitTree(program, whenTrue, { ...state }, indent.length < 16 ? indent + '  ' : indent, out);
+      emitTree(program, whenTrue, { ...state }, indent.length < 16 ? indent + '  ' : indent, out, exits);
       out.push(`${indent}}`);
       pc = whenFalse;
       continue;
     }
-    out.push(indent + straightLine(insn, state));
+    out.push(indent + straightLine(insn, state, exits));
     pc++;
   }
 }
 
 /** The loop form: a switch on the instruction index inside a loop; cases fall through to the next instruction. */
-function emitLoop(program: readonly RawInstruction[], budget: number, out: string[]): void {
+function emitLoop(program: readonly RawInstruction[], budget: number, out: string[], exits: BpfJsExits): void {
   out.push('let pc = 0, backward = 0;', 'for (;;) {', '  switch (pc) {');
   program.forEach((insn, index) => {
     const { code, k } = insn;
     let text: string;
-    if (code === 0x06) text = `return ${lit(k)};`;
-    else if (code === 0x16) text = 'return a;';
+    if (code === 0x06) text = exits.accept(lit(k), k);
+    else if (code === 0x16) text = exits.accept('a', undefined);
     else if (code === 0x05) {
       const target = index + 1 + (k | 0);
       text = (k | 0) < 0 ? `if (++backward > ${lit(budget)}) budgetExceeded(${lit(index)}); pc = ${lit(target)}; continue;` : `pc = ${lit(target)}; continue;`;
     } else if (isConditionalJump(code)) {
       const cond = conditionExpression(code, (code & 0x08) !== 0 ? 'x' : lit(k));
       text = `pc = ${cond} ? ${lit(index + 1 + insn.jt)} : ${lit(index + 1 + insn.jf)}; continue;`;
-    } else text = straightLine(insn, undefined);
+    } else text = straightLine(insn, undefined, exits);
     out.push(`    case ${lit(index)}: ${text}`);
   });
   out.push('  }', '}');
@@ -250,16 +308,8 @@ function emitLoop(program: readonly RawInstruction[], budget: number, out: strin
 
 /** Generates the JavaScript body for a validated program (see compileToJs for the forms). */
 export function generateJsSource(program: readonly RawInstruction[], options: BpfCompileOptions = {}): BpfJsSource {
-  assertRunnableProgram(program);
-  const limit = options.treeLimit ?? 2000;
-  const backward = hasBackwardJump(program);
-  if (options.form === 'tree' && backward) throw new BpfError('the tree form cannot express backward jumps', 'backward-jump');
-  const fitsTree = (): boolean => { const shape = treeShape(program, limit); return shape.size <= limit && shape.depth <= MAX_TREE_DEPTH; };
-  const form = options.form === 'tree' || (options.form !== 'loop' && !backward && fitsTree()) ? 'tree' : 'loop';
-  const out = prologue(program);
-  if (form === 'tree') emitTree(program, 0, { a: 0, x: 0, checked: 0 }, '', out);
-  else emitLoop(program, options.backwardJumpBudget ?? BPF_DEFAULT_BACKWARD_JUMP_BUDGET, out);
-  return { form, body: out.join('\n') };
+  const { form, lines } = emitProgramBody(program, options, RETURN_EXITS);
+  return { form, body: [...prologue(program), ...lines].join('\n') };
 }
 
 /**

@@ -5,10 +5,15 @@
  * x86 shift, as the C code compiles), 16 scratch words, A and X start at 0. JA offsets are signed, so
  * backward jumps run; they count against a step budget and exhausting it throws BpfStepBudgetError.
  * Programs are checked once when prepared (libpcap's bpf_validate rules, and only opcodes bpf_filter
- * executes), so the run loop needs no per-step checks and allocates nothing.
+ * executes) and decoded into one Int32Array with absolute jump targets, so the run loop needs no per-step
+ * checks, stays in int32 arithmetic and allocates nothing. Two entry points share the decoded form: the
+ * single-packet function (createInterpreter) and the batch function (createBatchInterpreter), which runs
+ * the same loop inlined over many records in one call.
  */
 import type { RawInstruction } from './opcodes.js';
 import { BpfError, BpfStepBudgetError } from './errors.js';
+import { checkBpfBatchArguments } from './batch.js';
+import type { BpfBatchFilterFunction } from './batch.js';
 import { BPF_KNOWN_OPCODES } from './instructions.js';
 import { assertValidProgram } from './validate.js';
 
@@ -23,6 +28,9 @@ export interface BpfRunOptions {
  * is clamped to the bytes present. Returns the program's return value (0 = reject).
  */
 export type BpfFilterFunction = (bytes: Uint8Array, capturedLength: number, wireLength: number, offset?: number) => number;
+
+/** Largest buffer the batch loops address with int32 offsets (larger ones take a slower, general path). */
+export const BPF_BATCH_NARROW_LIMIT = 0x7fffffff;
 
 /** Default number of backward jumps a single run may take. */
 export const BPF_DEFAULT_BACKWARD_JUMP_BUDGET = 1_000_000;
@@ -48,7 +56,11 @@ const enum Op {
   JumpEqualX, JumpGreaterX, JumpGreaterEqualX, JumpSetX,
   AddX, SubX, MulX, DivX, ModX, AndX, OrX, XorX, LshX, RshX,
   AddK, SubK, MulK, DivK, ModK, OrK, XorK, LshK, RshK, Negate, Tax, Txa,
+  // An absolute load (or ldxb 4*([k]&0xf)) from k >= FAR_OFFSET: its size in the false-target slot (0 for ldxb).
+  LoadAbsoluteFar,
 }
+/** Absolute loads from here on take LoadAbsoluteFar, so the common ones keep k + size in int32. */
+const FAR_OFFSET = 0x7ffffff0;
 const fusedOps = new Map<string, Op>([
   [`${Op.LoadHalfAbsolute},${Op.JumpEqualK}`, Op.LoadHalfAbsoluteJumpEqual],
   [`${Op.LoadByteAbsolute},${Op.JumpEqualK}`, Op.LoadByteAbsoluteJumpEqual],
@@ -75,13 +87,25 @@ const forwardJumps = new Set<Op>([
   Op.JumpEqualX, Op.JumpGreaterX, Op.JumpGreaterEqualX, Op.JumpSetX,
 ]);
 
-/** Prepares `program` for repeated interpretation; throws BpfError if libpcap could not run it safely. */
-export function createInterpreter(program: readonly RawInstruction[], options: BpfRunOptions = {}): BpfFilterFunction {
+/**
+ * A program decoded for the run loop: one Int32Array with four slots per instruction (operation, k as
+ * int32, the absolute slot index of the true and false targets). A target landing on `ret #k` is stored
+ * as ~slot so the jump returns at once. A fused pair "load; jump" keeps the jump's constant in the jump's
+ * own k slot (slot + 5) and its targets in the load's.
+ */
+export interface BpfDecodedProgram {
+  readonly code: Int32Array;
+  /** Scratch words M[0..15], zeroed before each packet when the program reads any. */
+  readonly memory: Int32Array;
+  readonly usesScratch: boolean;
+  readonly budget: number;
+}
+
+/** Decodes a runnable program (checked here) for the run loops. */
+export function decodeBpfProgram(program: readonly RawInstruction[], options: BpfRunOptions = {}): BpfDecodedProgram {
   assertRunnableProgram(program);
   const length = program.length;
   const ops = new Int32Array(length);
-  const ks = new Uint32Array(length);
-  // Absolute jump targets (conditional: true and false; JA: the target in `whenTrue`).
   const whenTrue = new Int32Array(length);
   const whenFalse = new Int32Array(length);
   let usesScratch = false;
@@ -95,98 +119,221 @@ export function createInterpreter(program: readonly RawInstruction[], options: B
       whenFalse[index] = index + 1 + insn.jf;
     }
     if (op === Op.LoadScratch || op === Op.LoadXScratch) usesScratch = true;
+    if ((insn.code === 0x20 || insn.code === 0x28 || insn.code === 0x30 || insn.code === 0xb1) && insn.k >>> 0 >= FAR_OFFSET) op = Op.LoadAbsoluteFar;
     ops[index] = op;
-    ks[index] = insn.k >>> 0;
   });
-  // The jump's constant goes to `values`, its targets replace the load's (which had none).
-  const values = new Uint32Array(length);
   for (let index = 0; index + 1 < length; index++) {
     const fused = fusedOps.get(`${ops[index]},${ops[index + 1]}`);
     if (fused === undefined) continue;
     ops[index] = fused;
-    values[index] = ks[index + 1]!;
     whenTrue[index] = whenTrue[index + 1]!;
     whenFalse[index] = whenFalse[index + 1]!;
   }
-  // A jump that lands on `ret #k` returns k at once: its target is stored as -1 - target.
+  const code = new Int32Array(length * 4);
+  const slotOf = (target: number): number => (ops[target] === Op.ReturnK ? ~(target * 4) : target * 4);
   for (let index = 0; index < length; index++) {
-    if (!forwardJumps.has(ops[index]!)) continue;
-    if (ops[whenTrue[index]!] === Op.ReturnK) whenTrue[index] = -1 - whenTrue[index]!;
-    if (ops[index] !== Op.Jump && ops[whenFalse[index]!] === Op.ReturnK) whenFalse[index] = -1 - whenFalse[index]!;
+    const op = ops[index]!;
+    code[index * 4] = op;
+    code[index * 4 + 1] = program[index]!.k | 0;
+    if (op === Op.JumpBackward) code[index * 4 + 2] = whenTrue[index]! * 4;
+    else if (op === Op.LoadAbsoluteFar) code[index * 4 + 3] = program[index]!.code === 0xb1 ? 0 : loadSizeOf(program[index]!.code);
+    else if (forwardJumps.has(op)) {
+      code[index * 4 + 2] = slotOf(whenTrue[index]!);
+      code[index * 4 + 3] = op === Op.Jump ? 0 : slotOf(whenFalse[index]!);
+    }
   }
-  const memory = new Float64Array(16);
-  const budget = options.backwardJumpBudget ?? BPF_DEFAULT_BACKWARD_JUMP_BUDGET;
-  // The run loop: one switch over dense operation numbers; nothing is allocated per packet.
+  return { code, memory: new Int32Array(16), usesScratch, budget: options.backwardJumpBudget ?? BPF_DEFAULT_BACKWARD_JUMP_BUDGET };
+}
+
+/** Bytes an absolute load reads (ld, ldh, ldb). */
+const loadSizeOf = (code: number): number => ((code & 0x18) === 0x00 ? 4 : (code & 0x18) === 0x08 ? 2 : 1);
+
+/**
+ * Prepares `program` for repeated interpretation; throws BpfError if libpcap could not run it safely.
+ * The run loop holds A and X as int32 bit patterns (the unsigned value is `>>> 0`), so it stays in 32-bit
+ * integers, and allocates nothing.
+ */
+export function createInterpreter(program: readonly RawInstruction[], options: BpfRunOptions = {}): BpfFilterFunction {
+  const { code, memory, usesScratch, budget } = decodeBpfProgram(program, options);
   return (p: Uint8Array, capturedLength: number, wireLength: number, o = 0): number => {
     const room = p.length - o;
-    const buflen = capturedLength < room ? capturedLength : room;
+    const len = capturedLength < room ? capturedLength : room;
+    if (usesScratch) memory.fill(0);
     let a = 0;
     let x = 0;
     let pc = 0;
     let backward = 0;
     let k = 0;
-    if (usesScratch) memory.fill(0);
     for (;;) {
-      k = ks[pc]!;
-      switch (ops[pc]!) {
-        case Op.LoadHalfAbsoluteJumpEqual: if (k + 2 > buflen) return 0; a = (p[o + k]! << 8) | p[o + k + 1]!; pc = a === values[pc]! ? whenTrue[pc]! : whenFalse[pc]!; if (pc < 0) return ks[-1 - pc]!; break;
-        case Op.LoadByteAbsoluteJumpEqual: if (k >= buflen) return 0; a = p[o + k]!; pc = a === values[pc]! ? whenTrue[pc]! : whenFalse[pc]!; if (pc < 0) return ks[-1 - pc]!; break;
-        case Op.LoadWordAbsoluteJumpEqual: if (k + 4 > buflen) return 0; k += o; a = ((p[k]! << 24) | (p[k + 1]! << 16) | (p[k + 2]! << 8) | p[k + 3]!) >>> 0; pc = a === values[pc]! ? whenTrue[pc]! : whenFalse[pc]!; if (pc < 0) return ks[-1 - pc]!; break;
-        case Op.LoadHalfIndirectJumpEqual: k += x; if (k + 2 > buflen) return 0; a = (p[o + k]! << 8) | p[o + k + 1]!; pc = a === values[pc]! ? whenTrue[pc]! : whenFalse[pc]!; if (pc < 0) return ks[-1 - pc]!; break;
-        case Op.LoadHalfAbsoluteJumpSet: if (k + 2 > buflen) return 0; a = (p[o + k]! << 8) | p[o + k + 1]!; pc = (a & values[pc]!) !== 0 ? whenTrue[pc]! : whenFalse[pc]!; if (pc < 0) return ks[-1 - pc]!; break;
-        case Op.LoadHalfAbsolute: if (k + 2 > buflen) return 0; a = (p[o + k]! << 8) | p[o + k + 1]!; pc++; break;
-        case Op.JumpEqualK: pc = a === k ? whenTrue[pc]! : whenFalse[pc]!; if (pc < 0) return ks[-1 - pc]!; break;
-        case Op.ReturnK: return k;
-        case Op.LoadByteAbsolute: if (k >= buflen) return 0; a = p[o + k]!; pc++; break;
-        case Op.JumpSetK: pc = (a & k) !== 0 ? whenTrue[pc]! : whenFalse[pc]!; if (pc < 0) return ks[-1 - pc]!; break;
-        case Op.LoadWordAbsolute: if (k + 4 > buflen) return 0; k += o; a = ((p[k]! << 24) | (p[k + 1]! << 16) | (p[k + 2]! << 8) | p[k + 3]!) >>> 0; pc++; break;
-        case Op.LoadMemShift: if (k >= buflen) return 0; x = (p[o + k]! & 0xf) << 2; pc++; break;
-        case Op.LoadHalfIndirect: k += x; if (k + 2 > buflen) return 0; a = (p[o + k]! << 8) | p[o + k + 1]!; pc++; break;
-        case Op.JumpGreaterK: pc = a > k ? whenTrue[pc]! : whenFalse[pc]!; if (pc < 0) return ks[-1 - pc]!; break;
-        case Op.JumpGreaterEqualK: pc = a >= k ? whenTrue[pc]! : whenFalse[pc]!; if (pc < 0) return ks[-1 - pc]!; break;
-        case Op.ReturnA: return a;
-        case Op.LoadByteIndirect: k += x; if (k >= buflen) return 0; a = p[o + k]!; pc++; break;
-        case Op.LoadWordIndirect: k += x; if (k + 4 > buflen) return 0; k += o; a = ((p[k]! << 24) | (p[k + 1]! << 16) | (p[k + 2]! << 8) | p[k + 3]!) >>> 0; pc++; break;
-        case Op.AndK: a = (a & k) >>> 0; pc++; break;
-        case Op.LoadConstant: a = k; pc++; break;
-        case Op.LoadXConstant: x = k; pc++; break;
-        case Op.LoadLength: a = wireLength >>> 0; pc++; break;
-        case Op.LoadXLength: x = wireLength >>> 0; pc++; break;
-        case Op.LoadScratch: a = memory[k]!; pc++; break;
-        case Op.LoadXScratch: x = memory[k]!; pc++; break;
-        case Op.Store: memory[k] = a; pc++; break;
-        case Op.StoreX: memory[k] = x; pc++; break;
-        case Op.Jump: pc = whenTrue[pc]!; if (pc < 0) return ks[-1 - pc]!; break;
-        case Op.JumpBackward: if (++backward > budget) throw new BpfStepBudgetError(budget, pc); pc = whenTrue[pc]!; break;
-        case Op.JumpEqualX: pc = a === x ? whenTrue[pc]! : whenFalse[pc]!; if (pc < 0) return ks[-1 - pc]!; break;
-        case Op.JumpGreaterX: pc = a > x ? whenTrue[pc]! : whenFalse[pc]!; if (pc < 0) return ks[-1 - pc]!; break;
-        case Op.JumpGreaterEqualX: pc = a >= x ? whenTrue[pc]! : whenFalse[pc]!; if (pc < 0) return ks[-1 - pc]!; break;
-        case Op.JumpSetX: pc = (a & x) !== 0 ? whenTrue[pc]! : whenFalse[pc]!; if (pc < 0) return ks[-1 - pc]!; break;
-        case Op.AddX: a = (a + x) >>> 0; pc++; break;
-        case Op.SubX: a = (a - x) >>> 0; pc++; break;
-        case Op.MulX: a = Math.imul(a, x) >>> 0; pc++; break;
-        case Op.DivX: if (x === 0) return 0; a = Math.floor(a / x); pc++; break;
-        case Op.ModX: if (x === 0) return 0; a = a % x; pc++; break;
-        case Op.AndX: a = (a & x) >>> 0; pc++; break;
-        case Op.OrX: a = (a | x) >>> 0; pc++; break;
-        case Op.XorX: a = (a ^ x) >>> 0; pc++; break;
-        case Op.LshX: a = x < 32 ? (a << x) >>> 0 : 0; pc++; break;
-        case Op.RshX: a = x < 32 ? a >>> x : 0; pc++; break;
-        case Op.AddK: a = (a + k) >>> 0; pc++; break;
-        case Op.SubK: a = (a - k) >>> 0; pc++; break;
-        case Op.MulK: a = Math.imul(a, k) >>> 0; pc++; break;
-        case Op.DivK: a = Math.floor(a / k); pc++; break;
-        case Op.ModK: a = a % k; pc++; break;
-        case Op.OrK: a = (a | k) >>> 0; pc++; break;
-        case Op.XorK: a = (a ^ k) >>> 0; pc++; break;
-        case Op.LshK: a = (a << k) >>> 0; pc++; break;
-        case Op.RshK: a = a >>> k; pc++; break;
-        case Op.Negate: a = -a >>> 0; pc++; break;
-        case Op.Tax: x = a; pc++; break;
-        case Op.Txa: a = x; pc++; break;
+      switch (code[pc]!) {
+        case Op.LoadHalfAbsoluteJumpEqual: k = code[pc + 1]!; if (k + 2 > len) return 0; k += o; a = (p[k]! << 8) | p[k + 1]!; pc = a === code[pc + 5]! ? code[pc + 2]! : code[pc + 3]!; if (pc < 0) return code[~pc + 1]! >>> 0; break;
+        case Op.LoadByteAbsoluteJumpEqual: k = code[pc + 1]!; if (k >= len) return 0; a = p[o + k]!; pc = a === code[pc + 5]! ? code[pc + 2]! : code[pc + 3]!; if (pc < 0) return code[~pc + 1]! >>> 0; break;
+        case Op.LoadWordAbsoluteJumpEqual: k = code[pc + 1]!; if (k + 4 > len) return 0; k += o; a = (p[k]! << 24) | (p[k + 1]! << 16) | (p[k + 2]! << 8) | p[k + 3]!; pc = a === code[pc + 5]! ? code[pc + 2]! : code[pc + 3]!; if (pc < 0) return code[~pc + 1]! >>> 0; break;
+        case Op.LoadHalfIndirectJumpEqual: k = (code[pc + 1]! >>> 0) + (x >>> 0); if (k + 2 > len) return 0; k += o; a = (p[k]! << 8) | p[k + 1]!; pc = a === code[pc + 5]! ? code[pc + 2]! : code[pc + 3]!; if (pc < 0) return code[~pc + 1]! >>> 0; break;
+        case Op.LoadHalfAbsoluteJumpSet: k = code[pc + 1]!; if (k + 2 > len) return 0; k += o; a = (p[k]! << 8) | p[k + 1]!; pc = (a & code[pc + 5]!) !== 0 ? code[pc + 2]! : code[pc + 3]!; if (pc < 0) return code[~pc + 1]! >>> 0; break;
+        case Op.LoadHalfAbsolute: k = code[pc + 1]!; if (k + 2 > len) return 0; k += o; a = (p[k]! << 8) | p[k + 1]!; pc += 4; break;
+        case Op.JumpEqualK: pc = a === code[pc + 1]! ? code[pc + 2]! : code[pc + 3]!; if (pc < 0) return code[~pc + 1]! >>> 0; break;
+        case Op.ReturnK: return code[pc + 1]! >>> 0;
+        case Op.LoadByteAbsolute: k = code[pc + 1]!; if (k >= len) return 0; a = p[o + k]!; pc += 4; break;
+        case Op.JumpSetK: pc = (a & code[pc + 1]!) !== 0 ? code[pc + 2]! : code[pc + 3]!; if (pc < 0) return code[~pc + 1]! >>> 0; break;
+        case Op.LoadWordAbsolute: k = code[pc + 1]!; if (k + 4 > len) return 0; k += o; a = (p[k]! << 24) | (p[k + 1]! << 16) | (p[k + 2]! << 8) | p[k + 3]!; pc += 4; break;
+        case Op.LoadMemShift: k = code[pc + 1]!; if (k >= len) return 0; x = (p[o + k]! & 0xf) << 2; pc += 4; break;
+        case Op.LoadHalfIndirect: k = (code[pc + 1]! >>> 0) + (x >>> 0); if (k + 2 > len) return 0; k += o; a = (p[k]! << 8) | p[k + 1]!; pc += 4; break;
+        case Op.JumpGreaterK: pc = (a >>> 0) > (code[pc + 1]! >>> 0) ? code[pc + 2]! : code[pc + 3]!; if (pc < 0) return code[~pc + 1]! >>> 0; break;
+        case Op.JumpGreaterEqualK: pc = (a >>> 0) >= (code[pc + 1]! >>> 0) ? code[pc + 2]! : code[pc + 3]!; if (pc < 0) return code[~pc + 1]! >>> 0; break;
+        case Op.ReturnA: return a >>> 0;
+        case Op.LoadByteIndirect: k = (code[pc + 1]! >>> 0) + (x >>> 0); if (k >= len) return 0; a = p[o + k]!; pc += 4; break;
+        case Op.LoadWordIndirect: k = (code[pc + 1]! >>> 0) + (x >>> 0); if (k + 4 > len) return 0; k += o; a = (p[k]! << 24) | (p[k + 1]! << 16) | (p[k + 2]! << 8) | p[k + 3]!; pc += 4; break;
+        case Op.AndK: a &= code[pc + 1]!; pc += 4; break;
+        case Op.LoadConstant: a = code[pc + 1]!; pc += 4; break;
+        case Op.LoadXConstant: x = code[pc + 1]!; pc += 4; break;
+        case Op.LoadLength: a = wireLength | 0; pc += 4; break;
+        case Op.LoadXLength: x = wireLength | 0; pc += 4; break;
+        case Op.LoadScratch: a = memory[code[pc + 1]!]!; pc += 4; break;
+        case Op.LoadXScratch: x = memory[code[pc + 1]!]!; pc += 4; break;
+        case Op.Store: memory[code[pc + 1]!] = a; pc += 4; break;
+        case Op.StoreX: memory[code[pc + 1]!] = x; pc += 4; break;
+        case Op.Jump: pc = code[pc + 2]!; if (pc < 0) return code[~pc + 1]! >>> 0; break;
+        case Op.JumpBackward: if (++backward > budget) throw new BpfStepBudgetError(budget, pc >> 2); pc = code[pc + 2]!; break;
+        case Op.JumpEqualX: pc = a === x ? code[pc + 2]! : code[pc + 3]!; if (pc < 0) return code[~pc + 1]! >>> 0; break;
+        case Op.JumpGreaterX: pc = (a >>> 0) > (x >>> 0) ? code[pc + 2]! : code[pc + 3]!; if (pc < 0) return code[~pc + 1]! >>> 0; break;
+        case Op.JumpGreaterEqualX: pc = (a >>> 0) >= (x >>> 0) ? code[pc + 2]! : code[pc + 3]!; if (pc < 0) return code[~pc + 1]! >>> 0; break;
+        case Op.JumpSetX: pc = (a & x) !== 0 ? code[pc + 2]! : code[pc + 3]!; if (pc < 0) return code[~pc + 1]! >>> 0; break;
+        case Op.AddX: a = (a + x) | 0; pc += 4; break;
+        case Op.SubX: a = (a - x) | 0; pc += 4; break;
+        case Op.MulX: a = Math.imul(a, x); pc += 4; break;
+        case Op.DivX: if (x === 0) return 0; a = ((a >>> 0) / (x >>> 0)) | 0; pc += 4; break;
+        case Op.ModX: if (x === 0) return 0; a = ((a >>> 0) % (x >>> 0)) | 0; pc += 4; break;
+        case Op.AndX: a &= x; pc += 4; break;
+        case Op.OrX: a |= x; pc += 4; break;
+        case Op.XorX: a ^= x; pc += 4; break;
+        case Op.LshX: a = (x >>> 0) < 32 ? a << x : 0; pc += 4; break;
+        case Op.RshX: a = (x >>> 0) < 32 ? (a >>> x) | 0 : 0; pc += 4; break;
+        case Op.AddK: a = (a + code[pc + 1]!) | 0; pc += 4; break;
+        case Op.SubK: a = (a - code[pc + 1]!) | 0; pc += 4; break;
+        case Op.MulK: a = Math.imul(a, code[pc + 1]!); pc += 4; break;
+        case Op.DivK: a = ((a >>> 0) / (code[pc + 1]! >>> 0)) | 0; pc += 4; break;
+        case Op.ModK: a = ((a >>> 0) % (code[pc + 1]! >>> 0)) | 0; pc += 4; break;
+        case Op.OrK: a |= code[pc + 1]!; pc += 4; break;
+        case Op.XorK: a ^= code[pc + 1]!; pc += 4; break;
+        case Op.LshK: a <<= code[pc + 1]!; pc += 4; break;
+        case Op.RshK: a = (a >>> code[pc + 1]!) | 0; pc += 4; break;
+        case Op.Negate: a = -a | 0; pc += 4; break;
+        case Op.Tax: x = a; pc += 4; break;
+        case Op.Txa: a = x; pc += 4; break;
+        case Op.LoadAbsoluteFar: k = code[pc + 1]! >>> 0; if (k + (code[pc + 3]! || 1) > len) return 0; k += o; switch (code[pc + 3]!) { case 4: a = (p[k]! << 24) | (p[k + 1]! << 16) | (p[k + 2]! << 8) | p[k + 3]!; break; case 2: a = (p[k]! << 8) | p[k + 1]!; break; case 1: a = p[k]!; break; default: x = (p[k]! & 0xf) << 2; } pc += 4; break;
+        default: throw new BpfError(`internal: operation ${code[pc]!} at instruction ${pc >> 2}`, 'internal', pc >> 2);
       }
     }
+  };
+}
 
+/*
+ * The batch interpreter: createInterpreter's run loop inlined in a loop over the records of a
+ * batch (a call per record costs as much as a short program). The two loops must stay in step;
+ * test/bpf/differential.test.ts checks both against libpcap.
+ */
+
+/** Prepares `program` for interpreting batches of records; throws BpfError if libpcap could not run it safely. */
+export function createBatchInterpreter(program: readonly RawInstruction[], options: BpfRunOptions = {}): BpfBatchFilterFunction {
+  const { code, memory, usesScratch, budget } = decodeBpfProgram(program, options);
+  const single = createInterpreter(program, options);
+  return (p, offsets, capturedLengths, wireLengths, count, matches) => {
+    checkBpfBatchArguments(p, offsets, capturedLengths, wireLengths, count, matches);
+    const size = p.length | 0;
+    let accepted = 0;
+    if (p.length > BPF_BATCH_NARROW_LIMIT) {
+      // Offsets past 2^31 - 1 do not fit the int32 loop below: one call per record.
+      for (let r = 0; r < count; r++) {
+        if (single(p, capturedLengths[r]!, wireLengths[r]!, offsets[r]!) !== 0) {
+          if (matches !== undefined) matches[accepted] = r;
+          accepted++;
+        }
+      }
+      return accepted;
+    }
+    for (let r = 0; r < count; r++) {
+      // The captured length clamped to the bytes left in the buffer, in int32: an offset of 2^31 or more
+      // (negative here) is past the buffer (no bytes), a captured length of 2^31 or more exceeds any room.
+      const o = offsets[r]! | 0;
+      const c = capturedLengths[r]! | 0;
+      const room = (size - o) | 0;
+      const len = (o | c) < 0 ? (o < 0 ? -1 : room) : c < room ? c : room;
+      const wireLength = wireLengths[r]!;
+      if (usesScratch) memory.fill(0);
+      let a = 0;
+      let x = 0;
+      let pc = 0;
+      let backward = 0;
+      let k = 0;
+      // The program's return value as int32 bits (0 = reject); a failed bounds check leaves it 0.
+      let result = 0;
+      run: for (;;) {
+        switch (code[pc]!) {
+          case Op.LoadHalfAbsoluteJumpEqual: k = code[pc + 1]!; if (k + 2 > len) break run; k += o; a = (p[k]! << 8) | p[k + 1]!; pc = a === code[pc + 5]! ? code[pc + 2]! : code[pc + 3]!; if (pc < 0) { result = code[~pc + 1]!; break run; } break;
+          case Op.LoadByteAbsoluteJumpEqual: k = code[pc + 1]!; if (k >= len) break run; a = p[o + k]!; pc = a === code[pc + 5]! ? code[pc + 2]! : code[pc + 3]!; if (pc < 0) { result = code[~pc + 1]!; break run; } break;
+          case Op.LoadWordAbsoluteJumpEqual: k = code[pc + 1]!; if (k + 4 > len) break run; k += o; a = (p[k]! << 24) | (p[k + 1]! << 16) | (p[k + 2]! << 8) | p[k + 3]!; pc = a === code[pc + 5]! ? code[pc + 2]! : code[pc + 3]!; if (pc < 0) { result = code[~pc + 1]!; break run; } break;
+          case Op.LoadHalfIndirectJumpEqual: k = (code[pc + 1]! >>> 0) + (x >>> 0); if (k + 2 > len) break run; k += o; a = (p[k]! << 8) | p[k + 1]!; pc = a === code[pc + 5]! ? code[pc + 2]! : code[pc + 3]!; if (pc < 0) { result = code[~pc + 1]!; break run; } break;
+          case Op.LoadHalfAbsoluteJumpSet: k = code[pc + 1]!; if (k + 2 > len) break run; k += o; a = (p[k]! << 8) | p[k + 1]!; pc = (a & code[pc + 5]!) !== 0 ? code[pc + 2]! : code[pc + 3]!; if (pc < 0) { result = code[~pc + 1]!; break run; } break;
+          case Op.LoadHalfAbsolute: k = code[pc + 1]!; if (k + 2 > len) break run; k += o; a = (p[k]! << 8) | p[k + 1]!; pc += 4; break;
+          case Op.JumpEqualK: pc = a === code[pc + 1]! ? code[pc + 2]! : code[pc + 3]!; if (pc < 0) { result = code[~pc + 1]!; break run; } break;
+          case Op.ReturnK: result = code[pc + 1]!; break run;
+          case Op.LoadByteAbsolute: k = code[pc + 1]!; if (k >= len) break run; a = p[o + k]!; pc += 4; break;
+          case Op.JumpSetK: pc = (a & code[pc + 1]!) !== 0 ? code[pc + 2]! : code[pc + 3]!; if (pc < 0) { result = code[~pc + 1]!; break run; } break;
+          case Op.LoadWordAbsolute: k = code[pc + 1]!; if (k + 4 > len) break run; k += o; a = (p[k]! << 24) | (p[k + 1]! << 16) | (p[k + 2]! << 8) | p[k + 3]!; pc += 4; break;
+          case Op.LoadMemShift: k = code[pc + 1]!; if (k >= len) break run; x = (p[o + k]! & 0xf) << 2; pc += 4; break;
+          case Op.LoadHalfIndirect: k = (code[pc + 1]! >>> 0) + (x >>> 0); if (k + 2 > len) break run; k += o; a = (p[k]! << 8) | p[k + 1]!; pc += 4; break;
+          case Op.JumpGreaterK: pc = (a >>> 0) > (code[pc + 1]! >>> 0) ? code[pc + 2]! : code[pc + 3]!; if (pc < 0) { result = code[~pc + 1]!; break run; } break;
+          case Op.JumpGreaterEqualK: pc = (a >>> 0) >= (code[pc + 1]! >>> 0) ? code[pc + 2]! : code[pc + 3]!; if (pc < 0) { result = code[~pc + 1]!; break run; } break;
+          case Op.ReturnA: result = a; break run;
+          case Op.LoadByteIndirect: k = (code[pc + 1]! >>> 0) + (x >>> 0); if (k >= len) break run; a = p[o + k]!; pc += 4; break;
+          case Op.LoadWordIndirect: k = (code[pc + 1]! >>> 0) + (x >>> 0); if (k + 4 > len) break run; k += o; a = (p[k]! << 24) | (p[k + 1]! << 16) | (p[k + 2]! << 8) | p[k + 3]!; pc += 4; break;
+          case Op.AndK: a &= code[pc + 1]!; pc += 4; break;
+          case Op.LoadConstant: a = code[pc + 1]!; pc += 4; break;
+          case Op.LoadXConstant: x = code[pc + 1]!; pc += 4; break;
+          case Op.LoadLength: a = wireLength | 0; pc += 4; break;
+          case Op.LoadXLength: x = wireLength | 0; pc += 4; break;
+          case Op.LoadScratch: a = memory[code[pc + 1]!]!; pc += 4; break;
+          case Op.LoadXScratch: x = memory[code[pc + 1]!]!; pc += 4; break;
+          case Op.Store: memory[code[pc + 1]!] = a; pc += 4; break;
+          case Op.StoreX: memory[code[pc + 1]!] = x; pc += 4; break;
+          case Op.Jump: pc = code[pc + 2]!; if (pc < 0) { result = code[~pc + 1]!; break run; } break;
+          case Op.JumpBackward: if (++backward > budget) throw new BpfStepBudgetError(budget, pc >> 2); pc = code[pc + 2]!; break;
+          case Op.JumpEqualX: pc = a === x ? code[pc + 2]! : code[pc + 3]!; if (pc < 0) { result = code[~pc + 1]!; break run; } break;
+          case Op.JumpGreaterX: pc = (a >>> 0) > (x >>> 0) ? code[pc + 2]! : code[pc + 3]!; if (pc < 0) { result = code[~pc + 1]!; break run; } break;
+          case Op.JumpGreaterEqualX: pc = (a >>> 0) >= (x >>> 0) ? code[pc + 2]! : code[pc + 3]!; if (pc < 0) { result = code[~pc + 1]!; break run; } break;
+          case Op.JumpSetX: pc = (a & x) !== 0 ? code[pc + 2]! : code[pc + 3]!; if (pc < 0) { result = code[~pc + 1]!; break run; } break;
+          case Op.AddX: a = (a + x) | 0; pc += 4; break;
+          case Op.SubX: a = (a - x) | 0; pc += 4; break;
+          case Op.MulX: a = Math.imul(a, x); pc += 4; break;
+          case Op.DivX: if (x === 0) break run; a = ((a >>> 0) / (x >>> 0)) | 0; pc += 4; break;
+          case Op.ModX: if (x === 0) break run; a = ((a >>> 0) % (x >>> 0)) | 0; pc += 4; break;
+          case Op.AndX: a &= x; pc += 4; break;
+          case Op.OrX: a |= x; pc += 4; break;
+          case Op.XorX: a ^= x; pc += 4; break;
+          case Op.LshX: a = (x >>> 0) < 32 ? a << x : 0; pc += 4; break;
+          case Op.RshX: a = (x >>> 0) < 32 ? (a >>> x) | 0 : 0; pc += 4; break;
+          case Op.AddK: a = (a + code[pc + 1]!) | 0; pc += 4; break;
+          case Op.SubK: a = (a - code[pc + 1]!) | 0; pc += 4; break;
+          case Op.MulK: a = Math.imul(a, code[pc + 1]!); pc += 4; break;
+          case Op.DivK: a = ((a >>> 0) / (code[pc + 1]! >>> 0)) | 0; pc += 4; break;
+          case Op.ModK: a = ((a >>> 0) % (code[pc + 1]! >>> 0)) | 0; pc += 4; break;
+          case Op.OrK: a |= code[pc + 1]!; pc += 4; break;
+          case Op.XorK: a ^= code[pc + 1]!; pc += 4; break;
+          case Op.LshK: a <<= code[pc + 1]!; pc += 4; break;
+          case Op.RshK: a = (a >>> code[pc + 1]!) | 0; pc += 4; break;
+          case Op.Negate: a = -a | 0; pc += 4; break;
+          case Op.Tax: x = a; pc += 4; break;
+          case Op.Txa: a = x; pc += 4; break;
+          case Op.LoadAbsoluteFar: k = code[pc + 1]! >>> 0; if (k + (code[pc + 3]! || 1) > len) break run; k += o; switch (code[pc + 3]!) { case 4: a = (p[k]! << 24) | (p[k + 1]! << 16) | (p[k + 2]! << 8) | p[k + 3]!; break; case 2: a = (p[k]! << 8) | p[k + 1]!; break; case 1: a = p[k]!; break; default: x = (p[k]! & 0xf) << 2; } pc += 4; break;
+          default: throw new BpfError(`internal: operation ${code[pc]!} at instruction ${pc >> 2}`, 'internal', pc >> 2);
+        }
+      }
+      // Counted without a branch on the verdict (the index lands in scratch when the record is rejected).
+      if (matches !== undefined) matches[accepted] = r;
+      accepted += ((result !== 0) as unknown as number) | 0;
+    }
+    return accepted;
   };
 }
 

@@ -1,0 +1,223 @@
+/**
+ * The batch engines (createBatchInterpreter, compileToJsBatch and the generated loop's variants) against the
+ * single-packet interpreter, on records laid out anywhere in a buffer, including records that run past the
+ * buffer's end, offsets and captured lengths of 2^31 or more, and a buffer shared with other data. Also
+ * the arguments they refuse, the step budget, the CSP fallback and what the generated source may contain.
+ * (Agreement with libpcap itself is in differential.test.ts.)
+ */
+import fc from 'fast-check';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { BpfError, BpfStepBudgetError, compileToJs, compileToJsBatch, createBatchInterpreter, createInterpreter, generateJsBatchSource, parseProgram } from '../../src/bpf/index.js';
+import { buildJsBatchLoop } from '../../src/bpf/compile-js-batch.js';
+import { randomPacket, runnableProgram } from './program-arbitrary.js';
+
+/** One record of a batch: where its bytes start (possibly past the buffer) and the lengths it claims. */
+interface RecordLayout { offset: number; capturedLength: number; wireLength: number }
+
+/**
+ * A buffer and records in it: each packet after a random gap; then some records are bent to lie about
+ * their place (an offset at or past the end, 2^31 or more, a captured length running past the end or of
+ * 2^31 or more).
+ */
+const batchArbitrary = fc.record({
+  packets: fc.array(fc.tuple(randomPacket(60), fc.nat(6)), { minLength: 0, maxLength: 12 }),
+  tail: fc.uint8Array({ maxLength: 8 }),
+  bends: fc.array(fc.tuple(fc.nat(11), fc.constantFrom('offset-end', 'offset-past', 'offset-2^31', 'offset-max', 'cap-past', 'cap-2^31', 'cap-max')), { maxLength: 4 }),
+}).map(({ packets, tail, bends }) => {
+  const size = packets.reduce((sum, [packet, gap]) => sum + gap + packet.data.length, 0) + tail.length;
+  const buffer = new Uint8Array(size);
+  const records: RecordLayout[] = [];
+  let at = 0;
+  for (const [packet, gap] of packets) {
+    buffer.fill(0x5a, at, at + gap);
+    at += gap;
+    buffer.set(packet.data, at);
+    records.push({ offset: at, capturedLength: packet.data.length, wireLength: packet.wireLength ?? packet.data.length });
+    at += packet.data.length;
+  }
+  buffer.set(tail, at);
+  for (const [index, bend] of bends) {
+    const record = records[index];
+    if (!record) continue;
+    if (bend === 'offset-end') record.offset = size;
+    if (bend === 'offset-past') record.offset = size + 3;
+    if (bend === 'offset-2^31') record.offset = 0x80000000;
+    if (bend === 'offset-max') record.offset = 0xffffffff;
+    if (bend === 'cap-past') record.capturedLength = size - record.offset + 5;
+    if (bend === 'cap-2^31') record.capturedLength = 0x80000000;
+    if (bend === 'cap-max') record.capturedLength = 0xffffffff;
+  }
+  return { buffer, records };
+});
+
+/** Loads that accept exactly when the record has more than k bytes, so a wrong record length shows. */
+const lengthProbe = fc.tuple(fc.nat(64), fc.constantFrom('ldb [K]', 'ldh [K]', 'ld [K]', 'ldx #K\nldb [x + 0]', 'ldx #1\nldh [x + K]'))
+  .map(([k, load]) => parseProgram(`${load.replace('K', String(k))}\nret #1`));
+
+function arrays(records: readonly RecordLayout[]): { offsets: Uint32Array; caps: Uint32Array; wires: Uint32Array } {
+  return {
+    offsets: Uint32Array.from(records, (r) => r.offset),
+    caps: Uint32Array.from(records, (r) => r.capturedLength),
+    wires: Uint32Array.from(records, (r) => r.wireLength),
+  };
+}
+
+describe('batch engines', () => {
+  afterEach(() => vi.unstubAllGlobals());
+
+  it('accept exactly the records the single-packet interpreter accepts, wherever the records lie', () => {
+    fc.assert(fc.property(fc.oneof(runnableProgram(30), lengthProbe), batchArbitrary, (program, { buffer, records }) => {
+      const single = createInterpreter(program);
+      const expected = records.flatMap((r, index) => (single(buffer, r.capturedLength, r.wireLength, r.offset) !== 0 ? [index] : []));
+      const { offsets, caps, wires } = arrays(records);
+      const n = records.length;
+      const engines = {
+        interp: createBatchInterpreter(program),
+        js: compileToJsBatch(program),
+        loop: compileToJsBatch(program, { form: 'loop' }),
+      };
+      for (const [name, run] of Object.entries(engines)) {
+        const matches = new Uint32Array(n).fill(77);
+        expect(run(buffer, offsets, caps, wires, n, matches), name).toBe(expected.length);
+        expect(Array.from(matches.subarray(0, expected.length)), name).toEqual(expected);
+        expect(run(buffer, offsets, caps, wires, n), name).toBe(expected.length);
+      }
+      // The wide-buffer form (chosen for buffers of 2 GiB or more) and the byte-load form, on the same records.
+      for (const options of [{ wideBuffer: true }, { dataView: false }, { wideBuffer: true, dataView: false }]) {
+        const matches = new Uint32Array(n);
+        const count = buildJsBatchLoop(program, { ...options, indices: true })(buffer, offsets, caps, wires, n, matches);
+        expect(Array.from(matches.subarray(0, count)), JSON.stringify(options)).toEqual(expected);
+      }
+    }), { numRuns: 400 });
+  });
+
+  it('take buffers of 2 GiB or more (offsets past 2^31) on their general path, and loads at the 2^31 edge, with the same verdicts', () => {
+    // The pages are mapped lazily: only the few written near the start and past 2^31 take memory.
+    const big = new Uint8Array(2 ** 31 + 4096);
+    const high = 2 ** 31 + 100;
+    fc.assert(fc.property(fc.oneof(runnableProgram(20), lengthProbe), fc.array(randomPacket(60), { minLength: 1, maxLength: 6 }), (program, packets) => {
+      const records: RecordLayout[] = [];
+      packets.forEach((packet, index) => {
+        // Alternate between the start of the buffer and past 2^31; the last record runs past the buffer's end.
+        const offset = index % 2 === 0 ? index * 64 : high + index * 64;
+        big.set(packet.data, offset);
+        records.push({ offset, capturedLength: packet.data.length, wireLength: packet.wireLength ?? packet.data.length });
+      });
+      records.push({ offset: big.length - 3, capturedLength: 40, wireLength: 40 });
+      const single = createInterpreter(program);
+      const expected = records.flatMap((r, index) => (single(big, r.capturedLength, r.wireLength, r.offset) !== 0 ? [index] : []));
+      const { offsets, caps, wires } = arrays(records);
+      for (const run of [createBatchInterpreter(program), compileToJsBatch(program)]) {
+        const matches = new Uint32Array(records.length);
+        const count = run(big, offsets, caps, wires, records.length, matches);
+        expect(Array.from(matches.subarray(0, count))).toEqual(expected);
+      }
+    }), { numRuns: 150 });
+    // Absolute loads from offsets near and past 2^31 succeed in a packet that long: the interpreter's far-load
+    // path against the compiled function's plain code, and the batch engines' verdicts.
+    big.set([0x12, 0x34, 0x56, 0x78, 0x9a, 0xbc, 0xde, 0xf1], 2 ** 31 - 4);
+    for (const k of [2 ** 31 - 17, 2 ** 31 - 16, 2 ** 31 - 4, 2 ** 31 - 2, 2 ** 31, 2 ** 31 + 2, 2 ** 31 + 4096 - 4, 2 ** 31 + 4096 - 1, 2 ** 31 + 4096]) {
+      for (const load of ['ld', 'ldh', 'ldb', 'ldxb']) {
+        const text = load === 'ldxb' ? `ldxb 4*([${k}]&0xf)\ntxa\nret a` : `${load} [${k}]\nret a`;
+        const program = parseProgram(text);
+        for (const capturedLength of [big.length, big.length - 1, k + 1]) {
+          const expected = compileToJs(program)(big, capturedLength, capturedLength);
+          expect(createInterpreter(program)(big, capturedLength, capturedLength), `${text} / ${capturedLength}`).toBe(expected);
+          const one = Uint32Array.of(0);
+          for (const run of [createBatchInterpreter(program), compileToJsBatch(program)]) {
+            expect(run(big, one, Uint32Array.of(capturedLength), Uint32Array.of(capturedLength), 1), `${text} / ${capturedLength}`).toBe(expected !== 0 ? 1 : 0);
+          }
+        }
+      }
+    }
+    // The largest buffer the int32 loops take (2^31 - 1 bytes): far loads at its very end.
+    const edge = new Uint8Array(2 ** 31 - 1);
+    edge.set([0x81, 0x82, 0x83, 0x84, 0x85, 0x86, 0x87, 0x88], edge.length - 8);
+    for (let k = edge.length - 20; k <= edge.length + 1; k++) {
+      for (const load of ['ld', 'ldh', 'ldb']) {
+        const program = parseProgram(`${load} [${k}]\nret a`);
+        for (const capturedLength of [edge.length, edge.length - 1]) {
+          const expected = compileToJs(program)(edge, capturedLength, capturedLength) !== 0 ? 1 : 0;
+          const one = Uint32Array.of(0);
+          for (const run of [createBatchInterpreter(program), compileToJsBatch(program)]) {
+            expect(run(edge, one, Uint32Array.of(capturedLength), Uint32Array.of(capturedLength), 1), `${load} [${k}] / ${capturedLength}`).toBe(expected);
+          }
+        }
+      }
+    }
+  });
+
+  it('run only the first `count` records', () => {
+    const program = parseProgram('ld #1\nret a');
+    const offsets = new Uint32Array(5);
+    const lengths = new Uint32Array(5);
+    for (const run of [createBatchInterpreter(program), compileToJsBatch(program)]) {
+      const matches = new Uint32Array(5);
+      expect(run(new Uint8Array(0), offsets, lengths, lengths, 3, matches)).toBe(3);
+      expect(Array.from(matches)).toEqual([0, 1, 2, 0, 0]);
+      expect(run(new Uint8Array(0), offsets, lengths, lengths, 0)).toBe(0);
+    }
+  });
+
+  it('refuse arguments that do not describe a batch, naming what is wrong', () => {
+    const program = parseProgram('ret #1');
+    const three = new Uint32Array(3);
+    for (const run of [createBatchInterpreter(program), compileToJsBatch(program)]) {
+      const bytes = new Uint8Array(4);
+      expect(() => run(bytes, three, three, three, 4)).toThrow(/count 4 exceeds the 3 offsets/);
+      expect(() => run(bytes, three, new Uint32Array(2), three, 3)).toThrow(/count 3 exceeds the 2 captured lengths/);
+      expect(() => run(bytes, three, three, new Uint32Array(1), 3)).toThrow(/count 3 exceeds the 1 wire lengths/);
+      expect(() => run(bytes, three, three, three, -1)).toThrow(/count -1 is not a non-negative integer/);
+      expect(() => run(bytes, three, three, three, 1.5)).toThrow(BpfError);
+      expect(() => run(bytes, three, three, three, 3, new Uint32Array(2))).toThrow(/matches holds 2 indices, fewer than count 3/);
+      expect(() => run(bytes, new Int32Array(3) as unknown as Uint32Array, three, three, 3)).toThrow(/offsets must be a Uint32Array/);
+      expect(() => run([1, 2] as unknown as Uint8Array, three, three, three, 3)).toThrow(/buffer must be a Uint8Array/);
+    }
+  });
+
+  it('refuse programs libpcap would not run', () => {
+    expect(() => compileToJsBatch([])).toThrow(/empty/);
+    expect(() => createBatchInterpreter([{ code: 0x08, jt: 0, jf: 0, k: 0 }, { code: 0x06, jt: 0, jf: 0, k: 0 }])).toThrow(/not a classic BPF instruction/);
+  });
+
+  it('stop a program that loops forever with a step-budget error naming the instruction', () => {
+    const forever = parseProgram('L: ld #1\nja L\nret a');
+    const one = new Uint32Array(1);
+    for (const run of [createBatchInterpreter(forever, { backwardJumpBudget: 100 }), compileToJsBatch(forever, { backwardJumpBudget: 100 })]) {
+      expect(() => run(new Uint8Array(0), one, one, one, 1)).toThrow(BpfStepBudgetError);
+      expect(() => run(new Uint8Array(0), one, one, one, 1)).toThrow(/budget of 100 backward jumps at instruction 1/);
+    }
+    // A loop that ends runs record after record with a fresh budget each.
+    const counting = parseProgram('ldx len\nld #0\nL: add #1\njge x, out, again\nagain: ja L\nout: ret a');
+    const wires = Uint32Array.of(1, 50, 90);
+    const zeros = new Uint32Array(3);
+    for (const run of [createBatchInterpreter(counting, { backwardJumpBudget: 90 }), compileToJsBatch(counting, { backwardJumpBudget: 90 })]) {
+      const matches = new Uint32Array(3);
+      expect(run(new Uint8Array(0), zeros, zeros, wires, 3, matches)).toBe(3);
+    }
+  });
+
+  it('fall back to the batch interpreter where new Function is refused (CSP)', () => {
+    vi.stubGlobal('Function', function refused() { throw new EvalError('Refused to evaluate a string as JavaScript (CSP)'); });
+    const program = parseProgram('ldh [12]\njeq #0x800, yes\nret #0\nyes: ret #65535');
+    const run = compileToJsBatch(program);
+    // Two 14-byte frames: an IPv4 one at offset 0 and an ARP one at 14.
+    const buffer = new Uint8Array(28);
+    buffer[12] = 0x08; buffer[26] = 0x08; buffer[27] = 0x06;
+    const matches = new Uint32Array(2);
+    expect(run(buffer, Uint32Array.of(0, 14), Uint32Array.of(14, 14), Uint32Array.of(60, 60), 2, matches)).toBe(1);
+    expect(matches[0]).toBe(0);
+  });
+
+  it('generate source only from numbers and fixed templates', () => {
+    const allowed = new Set(['const', 'let', 'if', 'return', 'for', 'switch', 'case', 'continue', 'len', 'p', 'length', 'a', 'x', 'i', 'o',
+      'c', 'r', 'm', 'v', 'room', 'size', 'records', 'offsets', 'capturedLengths', 'wireLengths', 'wireLength', 'count', 'matches', 'new',
+      'DataView', 'buffer', 'byteOffset', 'getUint16', 'getUint32', 'pc', 'backward', 'Math', 'imul', 'floor', 'budgetExceeded',
+      ...Array.from({ length: 16 }, (_, n) => `m${n}`)]);
+    fc.assert(fc.property(runnableProgram(40), fc.boolean(), fc.boolean(), fc.constantFrom('tree', 'loop') as fc.Arbitrary<'tree' | 'loop'>, (program, indices, wideBuffer, form) => {
+      const { body } = generateJsBatchSource(program, { indices, wideBuffer, form });
+      expect(body).not.toMatch(/["'`\\]/);
+      for (const word of body.match(/[A-Za-z_$][\w$]*/g) ?? []) expect(allowed.has(word), word).toBe(true);
+    }), { numRuns: 500 });
+  });
+});
