@@ -1,5 +1,7 @@
 /** Address literals of the filter language: dotted IPv4 (possibly partial), IPv6 and MAC addresses. */
 
+import { formatIpv6 } from '../packet/bytes.js';
+
 /** A dotted IPv4 address as written: its value right-aligned (`10.1` -> 0x0a01) and how many parts it has. */
 export interface ParsedIPv4 { value: number; octets: 1 | 2 | 3 | 4 }
 
@@ -63,21 +65,9 @@ export function parseIPv6(text: string): number[] | undefined {
   return groups.flatMap((group) => [group >> 8, group & 0xff]);
 }
 
-/** Formats 16 bytes as compressed IPv6 text (RFC 5952). */
+/** Formats 16 bytes as compressed IPv6 text (RFC 5952), as inet_ntop and tcpdump print it. */
 export function formatIPv6(bytes: readonly number[]): string {
-  const groups = Array.from({ length: 8 }, (_, i) => ((bytes[2 * i] ?? 0) << 8) | (bytes[2 * i + 1] ?? 0));
-  let bestStart = -1;
-  let bestLength = 1;
-  for (let i = 0; i < 8;) {
-    if (groups[i] !== 0) { i++; continue; }
-    let j = i;
-    while (j < 8 && groups[j] === 0) j++;
-    if (j - i > bestLength) { bestStart = i; bestLength = j - i; }
-    i = j;
-  }
-  const hex = groups.map((g) => g.toString(16));
-  if (bestStart < 0) return hex.join(':');
-  return `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLength).join(':')}`;
+  return formatIpv6(Uint8Array.from(bytes), 0);
 }
 
 /** Parses a MAC address in libpcap's forms (`a:b:c:d:e:f`, `a-b-…`, `a.b.…`, `aabb.ccdd.eeff`, `aabbccddeeff`). */

@@ -1,0 +1,452 @@
+/**
+ * End-to-end speed benchmark of `pktfilter filter --count` against tcpdump and tshark on the shared
+ * benchmark capture (bench/mix.ts, 1M frames; 10M more with --big for the memory check), plus the
+ * in-memory ns/packet of our BPF interpreter and BPF->JS function beside libpcap's bpf_filter in C
+ * (bench/c/filter-bpf-run.c, built here with gcc -O2 -lpcap) on the same file and the same program, and the
+ * peak RSS of `pktfilter filter --count`. Prints one table and writes bench/results/filter.json and
+ * bench/results/filter.svg (drawn by bench/chart.ts).
+ *
+ *   node scripts/run-ts.mjs bench/filter.ts [--big] [--frames N] [--no-build] [--only wall,engines,memory]
+ *
+ * Wall times are the median of 3 runs, after one warm-up run of each tool (each run is a fresh process, so
+ * the warm-up only fills the page cache), the tools taking turns in each round so that a busy moment on the
+ * shared machine hits all of them. tshark is run once per display filter on a 100k-frame prefix of the
+ * capture (its frame numbers piped back and counted) and its time scaled to the whole file (labelled as
+ * such). Every count is checked against tcpdump's (MISMATCH lines). `--only` runs some sections and writes
+ * bench/results/filter-partial.{json,svg} instead.
+ */
+import { execFileSync, spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { compileToJs, createInterpreter, formatCommaForm } from '../src/bpf/index.js';
+import type { BpfFilterFunction } from '../src/bpf/index.js';
+import type { RawInstruction } from '../src/bpf/opcodes.js';
+import { walkCapture } from '../src/capture/walk.js';
+import { LinkType } from '../src/capture/linktype.js';
+import { compileFilter } from '../src/compiler/index.js';
+import { libpcapAvailable, libpcapCompile } from '../test/support/libpcap.js';
+import { renderBarChartSvg, type BarChartPanel } from './chart.js';
+import { BENCHMARK_FILTERS, ensureBenchmarkCapture, type BenchmarkFilter } from './mix.js';
+
+// ---- Parameters. ----
+const argv = process.argv.slice(2);
+const big = argv.includes('--big');
+const skipBuild = argv.includes('--no-build');
+const onlyIndex = argv.indexOf('--only');
+/** Sections to run (`--only wall,engines,memory`); all by default. */
+const sections = new Set(onlyIndex >= 0 ? (argv[onlyIndex + 1] ?? '').split(',') : ['wall', 'engines', 'memory']);
+for (const section of sections) if (!['wall', 'engines', 'memory'].includes(section)) { console.error(`bench filter: --only takes wall, engines and/or memory, not ${JSON.stringify(section)}`); process.exit(2); }
+const framesIndex = argv.indexOf('--frames');
+const FRAMES = framesIndex >= 0 ? Number(argv[framesIndex + 1]) : 1_000_000;
+if (!Number.isSafeInteger(FRAMES) || FRAMES < 1000) { console.error(`bench filter: --frames takes a whole number of at least 1000, not ${argv[framesIndex + 1]}`); process.exit(2); }
+const BIG_FRAMES = 10_000_000;
+const PREFIX_FRAMES = Math.min(100_000, FRAMES);
+const HOT_FRAMES = 10_000;
+/** Passes of the in-memory measurements, the same for our engines and libpcap's (best of each). */
+const MEMORY_PASSES = 6;
+const HOT_PASSES = 60;
+const RUNS = 3;
+const CLI = 'bin/pktfilter.js';
+const RUNNER = '.cache/bench/filter-bpf-run';
+
+const FILTERS = BENCHMARK_FILTERS;
+
+// ---- Small helpers. ----
+const median = (values: number[]): number => { const s = [...values].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]!; };
+const fixed = (value: number | null | undefined, digits: number): string => (value === null || value === undefined || !Number.isFinite(value) ? '-' : value.toFixed(digits));
+const ratioOf = (ours: number | null, theirs: number | null): number | null => (ours === null || theirs === null || theirs <= 0 ? null : ours / theirs);
+const started = Date.now();
+
+/** Runs a command, timing it; stdout and stderr are captured. */
+function timed(command: string, args: string[]): { seconds: number; result: SpawnSyncReturns<string> } {
+  const start = process.hrtime.bigint();
+  const result = spawnSync(command, args, { encoding: 'utf8', maxBuffer: 1 << 28 });
+  return { seconds: Number(process.hrtime.bigint() - start) / 1e9, result };
+}
+
+/** A tool run under test: how to start it on a file and how to read its match count. */
+interface Tool { name: string; command: string; args: (file: string) => string[]; count: (result: SpawnSyncReturns<string>) => number | undefined }
+
+const pktfilterTool = (expression: string, extra: string[]): Tool => ({
+  name: extra.length ? `pktfilter ${extra.join(' ')}` : 'pktfilter',
+  command: process.execPath,
+  args: (file) => [CLI, 'filter', ...extra, '--count', '-r', file, expression],
+  count: (result) => { const m = /^(\d+)\b/.exec(result.stdout); return result.status === 0 && m ? Number(m[1]) : undefined; },
+});
+const tcpdumpTool = (expression: string): Tool => ({
+  name: 'tcpdump',
+  command: 'tcpdump',
+  args: (file) => ['-r', file, '--count', expression],
+  count: (result) => { const m = /^(\d+) packets?/m.exec(result.stdout); return result.status === 0 && m ? Number(m[1]) : undefined; },
+});
+
+/** One line of the end-to-end table. */
+interface WallRow {
+  filter: string; stock: string; display: string; note?: string;
+  pktfilterSeconds: number | null; pktfilterCount: number | null; pktfilterError?: string;
+  parallelSeconds: number | null; parallelCount: number | null;
+  tcpdumpSeconds: number | null; tcpdumpCount: number | null;
+  tsharkPrefixSeconds: number | null; tsharkScaledSeconds: number | null; tsharkPrefixCount: number | null; tcpdumpPrefixCount: number | null;
+  ratioToTcpdump: number | null; parallelRatioToTcpdump: number | null; tsharkRatioToTcpdump: number | null;
+  countsAgree: boolean | null;
+}
+
+/** One line of the in-memory table. */
+interface EngineRow {
+  filter: string; program: 'pktfilter' | 'libpcap'; instructions: number; data: 'hot' | 'memory'; frames: number;
+  interpNs: number | null; jsNs: number | null; libpcapNs: number | null; interpRatio: number | null; jsRatio: number | null;
+  accepted: { interp: number | null; js: number | null; libpcap: number | null };
+}
+
+// ---- 1. The CLI, the captures, the tools. ----
+if (!skipBuild) {
+  const build = spawnSync(process.execPath, ['scripts/build.mjs'], { encoding: 'utf8' });
+  if (build.status !== 0) console.log(`note: node scripts/build.mjs failed (${build.stderr.trim().split('\n')[0]}); using the existing dist/`);
+}
+console.log(`bench filter: preparing ${FRAMES} frames${big ? ` and ${BIG_FRAMES} frames` : ''} ...`);
+const capture = await ensureBenchmarkCapture(FRAMES);
+const prefix = await ensureBenchmarkCapture(PREFIX_FRAMES);
+const bigCapture = big ? await ensureBenchmarkCapture(BIG_FRAMES) : undefined;
+for (const c of [capture, prefix, bigCapture]) if (c) console.log(`  ${c.path}: ${(c.bytes / 1e6).toFixed(0)} MB, ${c.reused ? 'reused' : 'generated'}`);
+
+const hasTool = (command: string, args: string[]): boolean => spawnSync(command, args, { stdio: 'ignore' }).status === 0;
+const tcpdumpPresent = hasTool('tcpdump', ['--version']);
+const tsharkPresent = hasTool('tshark', ['--version']);
+/** /usr/bin/time -v measures peak RSS; without it (or with PKTFILTER_BENCH_NO_TIME set) a wrapper reports node's own maxRSS. */
+const timePresent = existsSync('/usr/bin/time') && !process.env.PKTFILTER_BENCH_NO_TIME;
+
+/** Whether the CLI runs `filter --count` with these extra options: the count it gives on the prefix, or the error. */
+function probeCli(extra: string[]): { ok: boolean; detail: string } {
+  const { result } = timed(process.execPath, [CLI, 'filter', ...extra, '--count', '-r', prefix.path, 'ip']);
+  const count = pktfilterTool('ip', extra).count(result);
+  return count === undefined ? { ok: false, detail: (result.stderr || result.stdout || `exit ${result.status}`).trim().split('\n')[0]! } : { ok: true, detail: String(count) };
+}
+const cliProbe = probeCli([]);
+const parallelProbe = cliProbe.ok ? probeCli(['-j', '2']) : { ok: false, detail: 'the CLI itself is unavailable' };
+if (!cliProbe.ok) console.log(`note: pktfilter filter --count unavailable: ${cliProbe.detail}`);
+if (!parallelProbe.ok) console.log(`note: pktfilter filter -j 2 unavailable: ${parallelProbe.detail}`);
+
+// ---- 2. End-to-end wall time. ----
+/**
+ * Median wall seconds of each tool on `file` over RUNS rounds, the tools taking turns, after a warm-up round
+ * when `warmUp` (every run is a fresh process: the warm-up fills the page cache and loads the binaries, so one
+ * per tool and file is enough); counts and errors too.
+ */
+function measureWall(tools: Tool[], file: string, warmUp: boolean): { wall: (tool: Tool | undefined) => number | null; countOf: (tool: Tool | undefined) => number | null; errors: Map<Tool, string> } {
+  const seconds = new Map<Tool, number[]>(tools.map((t) => [t, []]));
+  const counts = new Map<Tool, number>();
+  const errors = new Map<Tool, string>();
+  for (let round = warmUp ? 0 : 1; round <= RUNS; round++) {
+    for (const tool of tools) {
+      if (errors.has(tool)) continue;
+      const { seconds: elapsed, result } = timed(tool.command, tool.args(file));
+      const count = tool.count(result);
+      if (count === undefined) { errors.set(tool, (result.stderr || `exit ${result.status}`).trim().split('\n').pop()!); continue; }
+      counts.set(tool, count);
+      if (round > 0) seconds.get(tool)!.push(elapsed); // round 0 warms the page cache and the tool up
+    }
+  }
+  return {
+    wall: (tool) => (tool && !errors.has(tool) && seconds.get(tool)?.length ? median(seconds.get(tool)!) : null),
+    countOf: (tool) => (tool && !errors.has(tool) ? counts.get(tool) ?? null : null),
+    errors,
+  };
+}
+
+// Start-up: the same commands on a 1000-frame capture, where reading and filtering cost next to nothing.
+const tiny = await ensureBenchmarkCapture(1000);
+const startupTools = [cliProbe.ok ? pktfilterTool('ip', []) : undefined, tcpdumpPresent ? tcpdumpTool('ip') : undefined].filter((t): t is Tool => t !== undefined);
+const startup = measureWall(sections.has('wall') ? startupTools : [], tiny.path, true);
+const startupSeconds = { pktfilter: startup.wall(startupTools.find((t) => t.name === 'pktfilter')), tcpdump: startup.wall(startupTools.find((t) => t.name === 'tcpdump')) };
+
+console.log('bench filter: wall time (median of 3 after a warm-up) ...');
+const wallRows: WallRow[] = [];
+const tsharkRuns = new Map<string, { seconds: number; count: number } | null>();
+for (const [filterIndex, filter] of sections.has('wall') ? FILTERS.entries() : []) {
+  const single = cliProbe.ok ? pktfilterTool(filter.expression, []) : undefined;
+  const parallel = parallelProbe.ok ? pktfilterTool(filter.expression, ['-j', '2']) : undefined;
+  const tcpdump = tcpdumpPresent ? tcpdumpTool(filter.stock) : undefined;
+  const { wall, countOf, errors } = measureWall([single, parallel, tcpdump].filter((t): t is Tool => t !== undefined), capture.path, filterIndex === 0);
+  // tshark: once on the prefix, scaled to the whole file; tcpdump's count on the same prefix for comparison.
+  let tsharkPrefixSeconds: number | null = null;
+  let tsharkPrefixCount: number | null = null;
+  let tcpdumpPrefixCount: number | null = null;
+  if (tsharkPresent && !tsharkRuns.has(filter.display)) {
+    // One run per display filter (two rows share one): the prefix's frame numbers go to a pipe and are counted.
+    const { seconds: elapsed, result } = timed('tshark', ['-n', '-r', prefix.path, '-Y', filter.display, '-T', 'fields', '-e', 'frame.number']);
+    if (result.status === 0) tsharkRuns.set(filter.display, { seconds: elapsed, count: result.stdout.split('\n').filter((line) => line !== '').length });
+    else { tsharkRuns.set(filter.display, null); console.log(`note: tshark failed on ${JSON.stringify(filter.display)}: ${result.stderr.trim().split('\n').pop()}`); }
+  }
+  const tsharkRun = tsharkRuns.get(filter.display);
+  if (tsharkRun) { tsharkPrefixSeconds = tsharkRun.seconds; tsharkPrefixCount = tsharkRun.count; }
+  if (tcpdump) tcpdumpPrefixCount = tcpdump.count(timed(tcpdump.command, tcpdump.args(prefix.path)).result) ?? null;
+  const pktfilterSeconds = wall(single);
+  const parallelSeconds = wall(parallel);
+  const tcpdumpSeconds = wall(tcpdump);
+  const tsharkScaledSeconds = tsharkPrefixSeconds === null ? null : tsharkPrefixSeconds * (FRAMES / PREFIX_FRAMES);
+  const pktfilterCount = countOf(single);
+  const tcpdumpCount = countOf(tcpdump);
+  const row: WallRow = {
+    filter: filter.expression, stock: filter.stock, display: filter.display, ...(filter.note ? { note: filter.note } : {}),
+    pktfilterSeconds, pktfilterCount, ...(single && errors.has(single) ? { pktfilterError: errors.get(single)! } : {}),
+    parallelSeconds, parallelCount: countOf(parallel),
+    tcpdumpSeconds, tcpdumpCount, tsharkPrefixSeconds, tsharkScaledSeconds, tsharkPrefixCount, tcpdumpPrefixCount,
+    ratioToTcpdump: ratioOf(pktfilterSeconds, tcpdumpSeconds), parallelRatioToTcpdump: ratioOf(parallelSeconds, tcpdumpSeconds),
+    tsharkRatioToTcpdump: ratioOf(tsharkScaledSeconds, tcpdumpSeconds),
+    countsAgree: pktfilterCount === null || tcpdumpCount === null ? null : pktfilterCount === tcpdumpCount && (parallelAgrees(countOf(parallel), pktfilterCount)),
+  };
+  wallRows.push(row);
+  process.stdout.write(`  ${filter.expression}: pktfilter ${fixed(pktfilterSeconds, 3)} s, tcpdump ${fixed(tcpdumpSeconds, 3)} s, tshark(prefix) ${fixed(tsharkPrefixSeconds, 2)} s\n`);
+}
+
+/** A -j 2 count, when measured, must equal the single-thread count. */
+function parallelAgrees(parallelCount: number | null, singleCount: number): boolean {
+  return parallelCount === null || parallelCount === singleCount;
+}
+
+// ---- 3. In-memory ns/packet: our interpreter and BPF->JS against libpcap's bpf_filter, same file, same program. ----
+console.log('bench filter: in-memory engines ...');
+const engineRows: EngineRow[] = [];
+let engineNote = '';
+
+/**
+ * libpcap's bpf_filter on the same file and programs, by bench/c/filter-bpf-run.c (built here with gcc -O2 -lpcap):
+ * [memory ns, hot ns, accepted in memory] per program, best of as many passes as ours.
+ */
+function runLibpcap(programs: RawInstruction[][]): [number, number, number][] {
+  mkdirSync('.cache/bench', { recursive: true });
+  execFileSync('gcc', ['-O2', '-o', RUNNER, 'bench/c/filter-bpf-run.c', '-lpcap'], { stdio: 'pipe' });
+  const run = spawnSync(RUNNER, [capture.path, String(HOT_FRAMES), String(HOT_PASSES), String(MEMORY_PASSES)], {
+    input: programs.map((program) => formatCommaForm(program) + '\n').join(''), encoding: 'utf8', maxBuffer: 1 << 24,
+  });
+  const replies = run.stdout.trim().split('\n');
+  if (run.status !== 0 || replies.length !== 1 + programs.length || replies[0] !== `ready ${FRAMES}`) {
+    throw new Error(`bench/c/filter-bpf-run.c (exit ${run.status}): ${(run.stderr || replies[0] || '').trim().split('\n')[0]}`);
+  }
+  return replies.slice(1).map((line) => line.split(' ').map(Number) as [number, number, number]);
+}
+
+if (!sections.has('engines')) {
+  engineNote = 'not measured (--only)';
+} else if (!libpcapAvailable()) {
+  engineNote = 'gcc or libpcap-dev missing: no in-memory rows';
+} else {
+  try {
+    measureEngines();
+  } catch (error) {
+    engineNote += ` in-memory rows unavailable: ${(error as Error).message}`;
+  }
+}
+
+/** Fills engineRows: each engine's ns/packet on the hot set and the whole file, beside libpcap's on the same program. */
+function measureEngines(): void {
+  // The program each engine runs: ours when our compiler takes the expression, otherwise libpcap's for the stock one.
+  const stockPrograms = libpcapCompile(FILTERS.map((f) => f.stock), { linkType: LinkType.EN10MB, snaplen: 262144 });
+  const programs = FILTERS.map((filter, index): { program: RawInstruction[]; origin: 'pktfilter' | 'libpcap' } | undefined => {
+    try {
+      return { program: compileFilter(filter.expression, { linkType: LinkType.EN10MB }), origin: 'pktfilter' };
+    } catch {
+      const stock = stockPrograms[index]!;
+      return stock.ok ? { program: stock.program, origin: 'libpcap' } : undefined;
+    }
+  });
+  const runnable = programs.flatMap((p, index) => (p ? [{ ...p, index }] : []));
+  // libpcap runs before and after our engines and keeps its best figures: a busy moment on the shared machine
+  // then cannot flatter our ratios.
+  const cBefore = runLibpcap(runnable.map((p) => p.program));
+
+  // The whole file in memory, each record found by its offset (as filter-bpf-run.c holds it).
+  const bytes = readFileSync(capture.path);
+  const offsets = new Float64Array(FRAMES);
+  const captured = new Int32Array(FRAMES);
+  const wire = new Int32Array(FRAMES);
+  let records = 0;
+  walkCapture(bytes, (record) => {
+    offsets[records] = record.dataOffset;
+    captured[records] = record.capturedLength;
+    wire[records] = record.wireLength;
+    records++;
+  });
+  let loops = 0;
+  /** Best ns/packet over `passes` passes of `frames` frames, with a fresh loop per engine (its own type feedback). */
+  const timeEngine = (run: BpfFilterFunction, frames: number, passes: number): { ns: number; accepted: number } => {
+    const loop = new Function('run', 'bytes', 'offsets', 'captured', 'wire', 'n',
+      `/* filter loop ${loops++} */ let hits = 0; for (let i = 0; i < n; i++) { if (run(bytes, captured[i], wire[i], offsets[i]) !== 0) hits++; } return hits;`) as
+      (run: BpfFilterFunction, bytes: Uint8Array, offsets: Float64Array, captured: Int32Array, wire: Int32Array, n: number) => number;
+    let best = Infinity;
+    let accepted = 0;
+    for (let pass = 0; pass <= passes; pass++) {
+      const start = process.hrtime.bigint();
+      accepted = loop(run, bytes, offsets, captured, wire, frames);
+      const elapsed = Number(process.hrtime.bigint() - start) / frames;
+      if (pass > 0 && elapsed < best) best = elapsed; // pass 0 warms up
+    }
+    return { ns: best, accepted };
+  };
+  type Measured = { ns: number; accepted: number } | null;
+  const ours = runnable.map((entry) => {
+    const filter = FILTERS[entry.index]!;
+    const engines: Record<'interp' | 'js', BpfFilterFunction | undefined> = { interp: undefined, js: undefined };
+    try { engines.interp = createInterpreter(entry.program); } catch (error) { engineNote += ` interp refused ${filter.expression}: ${(error as Error).message};`; }
+    try { engines.js = compileToJs(entry.program); } catch (error) { engineNote += ` js refused ${filter.expression}: ${(error as Error).message};`; }
+    const figures = { hot: { interp: null as Measured, js: null as Measured }, memory: { interp: null as Measured, js: null as Measured } };
+    for (const [data, frames, passes] of [['hot', Math.min(HOT_FRAMES, records), HOT_PASSES], ['memory', records, MEMORY_PASSES]] as const) {
+      for (const engine of ['interp', 'js'] as const) {
+        const run = engines[engine];
+        if (run) figures[data][engine] = timeEngine(run, frames, passes);
+      }
+    }
+    return figures;
+  });
+  const cAfter = runLibpcap(runnable.map((p) => p.program));
+  runnable.forEach((entry, row) => {
+    const filter = FILTERS[entry.index]!;
+    const cMemory = Math.min(cBefore[row]![0], cAfter[row]![0]);
+    const cHot = Math.min(cBefore[row]![1], cAfter[row]![1]);
+    const cAccepted = cBefore[row]![2];
+    for (const [data, cNs] of [['hot', cHot], ['memory', cMemory]] as const) {
+      const measured = ours[row]![data];
+      engineRows.push({
+        filter: filter.expression, program: entry.origin, instructions: entry.program.length, data, frames: data === 'hot' ? Math.min(HOT_FRAMES, records) : records,
+        interpNs: measured.interp?.ns ?? null, jsNs: measured.js?.ns ?? null, libpcapNs: cNs,
+        interpRatio: ratioOf(measured.interp?.ns ?? null, cNs), jsRatio: ratioOf(measured.js?.ns ?? null, cNs),
+        accepted: { interp: measured.interp?.accepted ?? null, js: measured.js?.accepted ?? null, libpcap: data === 'memory' ? cAccepted : null },
+      });
+    }
+  });
+}
+
+// ---- 4. Peak memory. ----
+console.log('bench filter: peak memory ...');
+interface MemoryRow { tool: string; frames: number; file: string; maxRssMb: number | null; seconds: number | null; count: number | null }
+const memoryRows: MemoryRow[] = [];
+/** Peak RSS in MB of one run, by /usr/bin/time -v, or by a wrapper reading process.resourceUsage() for node. */
+function peakRss(tool: Tool, file: string, frames: number): MemoryRow {
+  let rss: number | null = null;
+  let run: { seconds: number; result: SpawnSyncReturns<string> };
+  if (timePresent) {
+    run = timed('/usr/bin/time', ['-v', tool.command, ...tool.args(file)]);
+    const m = /Maximum resident set size \(kbytes\): (\d+)/.exec(run.result.stderr);
+    if (m) rss = Number(m[1]) / 1024;
+  } else if (tool.command === process.execPath) {
+    const wrapper = `import(${JSON.stringify(pathToFileURL(resolve(CLI)).href)}); process.on('exit', () => process.stderr.write('maxRSS ' + process.resourceUsage().maxRSS + '\\n'));`;
+    // With -e, process.argv is [node, ...args]: the CLI path stands in for the script so that argv.slice(2) is the verb and its options.
+    run = timed(process.execPath, ['--input-type=module', '-e', wrapper, ...tool.args(file)]);
+    const m = /maxRSS (\d+)/.exec(run.result.stderr);
+    if (m) rss = Number(m[1]) / 1024;
+  } else {
+    run = timed(tool.command, tool.args(file));
+  }
+  const count = tool.count(run.result) ?? null;
+  return { tool: tool.name, frames, file, maxRssMb: rss === null || count === null ? null : rss, seconds: count === null ? null : run.seconds, count };
+}
+const memoryFilter = 'tcp port 80';
+for (const c of [capture, bigCapture]) {
+  if (!c || !sections.has('memory')) continue;
+  if (cliProbe.ok) memoryRows.push(peakRss(pktfilterTool(memoryFilter, []), c.path, c.frames));
+  if (parallelProbe.ok) memoryRows.push(peakRss(pktfilterTool(memoryFilter, ['-j', '2']), c.path, c.frames));
+  if (tcpdumpPresent) memoryRows.push(peakRss(tcpdumpTool(memoryFilter), c.path, c.frames));
+}
+
+// ---- 5. The table. ----
+const lines: string[] = [];
+const out = (line = ''): void => { lines.push(line); console.log(line); };
+const load = loadavg().map((l) => l.toFixed(2)).join(' ');
+out();
+out(`pktfilter filter --count vs tcpdump --count vs tshark -Y, ${FRAMES} frames (${(capture.bytes / 1e6).toFixed(0)} MB), ${cpus().length} cores, load ${load}`);
+out('wall seconds: median of 3 (one warm-up run per tool first); tshark: one run on the first 100k frames x' + (FRAMES / PREFIX_FRAMES) + ' (scaled)');
+out();
+const width = Math.max(...FILTERS.map((f) => f.expression.length));
+out(['filter'.padEnd(width), 'pktfilter', ' ratio', '   -j 2', ' ratio', 'tcpdump', 'tshark*', ' ratio', '   matches', 'check'].join('  '));
+for (const row of wallRows) {
+  const check = row.countsAgree === null ? (row.pktfilterError ? 'unavailable' : 'n/a') : row.countsAgree ? 'ok' : 'MISMATCH';
+  out([row.filter.padEnd(width), fixed(row.pktfilterSeconds, 3).padStart(9), fixed(row.ratioToTcpdump, 2).padStart(6), fixed(row.parallelSeconds, 3).padStart(7),
+    fixed(row.parallelRatioToTcpdump, 2).padStart(6), fixed(row.tcpdumpSeconds, 3).padStart(7), fixed(row.tsharkScaledSeconds, 1).padStart(7),
+    fixed(row.tsharkRatioToTcpdump, 1).padStart(6), String(row.tcpdumpCount ?? row.pktfilterCount ?? '-').padStart(10), check].join('  '));
+}
+for (const row of wallRows) {
+  if (row.countsAgree === false) out(`MISMATCH ${row.filter}: pktfilter ${row.pktfilterCount}${row.parallelCount !== null ? ` (-j 2: ${row.parallelCount})` : ''}, tcpdump ${row.tcpdumpCount} (${row.stock})`);
+  if (row.pktfilterError) out(`unavailable ${row.filter}: pktfilter: ${row.pktfilterError}`);
+  if (row.tsharkPrefixCount !== null && row.tcpdumpPrefixCount !== null && row.tsharkPrefixCount !== row.tcpdumpPrefixCount) {
+    out(`note ${row.filter}: on the prefix tshark -Y '${row.display}' matched ${row.tsharkPrefixCount}, tcpdump ${row.tcpdumpPrefixCount}`);
+  }
+}
+if (!cliProbe.ok) out(`pktfilter filter --count unavailable: ${cliProbe.detail}`);
+if (!parallelProbe.ok) out(`-j 2 unavailable: ${parallelProbe.detail}`);
+out(`start-up (1000 frames, 'ip'): pktfilter ${fixed(startupSeconds.pktfilter, 3)} s, tcpdump ${fixed(startupSeconds.tcpdump, 3)} s`);
+const geometricMean = (values: (number | null)[]): number | null => {
+  const v = values.filter((x): x is number => x !== null && x > 0);
+  return v.length ? Math.exp(v.reduce((s, x) => s + Math.log(x), 0) / v.length) : null;
+};
+const meanRatio = geometricMean(wallRows.map((r) => r.ratioToTcpdump));
+const meanParallel = geometricMean(wallRows.map((r) => r.parallelRatioToTcpdump));
+out(`geometric mean ratio to tcpdump: pktfilter ${fixed(meanRatio, 2)} (target <= 1.0), -j 2 ${fixed(meanParallel, 2)} (target <= 0.7)`);
+const netOfStartup = (seconds: number | null, start: number | null): number | null => (seconds === null || start === null ? null : Math.max(0, seconds - start));
+const meanNetRatio = geometricMean(wallRows.map((r) => ratioOf(netOfStartup(r.pktfilterSeconds, startupSeconds.pktfilter), netOfStartup(r.tcpdumpSeconds, startupSeconds.tcpdump))));
+out(`the same net of start-up (each tool's 1000-frame time subtracted): ${fixed(meanNetRatio, 2)}`);
+
+out();
+out(`in memory, ns/packet (best of ${HOT_PASSES} passes over the first ${HOT_FRAMES} frames = hot; best of ${MEMORY_PASSES} over all ${FRAMES} = memory); ratio = ours / libpcap bpf_filter`);
+out(['filter'.padEnd(width), 'data  ', 'prog     ', 'libpcap', ' interp', ' ratio', '     js', ' ratio', 'check'].join('  '));
+for (const row of engineRows) {
+  // Every engine must accept what tcpdump counted (or, without the wall section, what libpcap's bpf_filter accepted).
+  const expected = wallRows.find((w) => w.filter === row.filter)?.tcpdumpCount ?? row.accepted.libpcap;
+  const accepted = [row.accepted.interp, row.accepted.js, row.accepted.libpcap].filter((a): a is number => a !== null);
+  const check = row.data === 'hot' ? '' : expected === null ? 'n/a' : accepted.every((a) => a === expected) ? 'ok' : `MISMATCH interp ${row.accepted.interp} js ${row.accepted.js} libpcap ${row.accepted.libpcap} tcpdump ${expected}`;
+  out([row.filter.padEnd(width), row.data.padEnd(6), row.program.padEnd(9), fixed(row.libpcapNs, 1).padStart(7), fixed(row.interpNs, 1).padStart(7), fixed(row.interpRatio, 2).padStart(6),
+    fixed(row.jsNs, 1).padStart(7), fixed(row.jsRatio, 2).padStart(6), check].join('  '));
+}
+if (engineNote) out(`note: ${engineNote.trim()}`);
+const meanHotJs = geometricMean(engineRows.filter((r) => r.data === 'hot').map((r) => r.jsRatio));
+out(`geometric mean js / libpcap, hot: ${fixed(meanHotJs, 2)} (target <= 0.4)`);
+
+out();
+out(`peak RSS of \`filter --count '${memoryFilter}'\`${timePresent ? ' (/usr/bin/time -v)' : ''}`);
+for (const row of memoryRows) out(`  ${row.tool.padEnd(14)} ${String(row.frames).padStart(9)} frames  ${fixed(row.maxRssMb, 1).padStart(7)} MB  ${fixed(row.seconds, 2).padStart(7)} s  count ${row.count ?? '-'}`);
+const rssOf = (tool: string, frames: number): number | null => memoryRows.find((r) => r.tool === tool && r.frames === frames)?.maxRssMb ?? null;
+const rssSmall = rssOf('pktfilter', FRAMES);
+const rssBig = rssOf('pktfilter', BIG_FRAMES);
+if (big) out(`pktfilter peak RSS ${BIG_FRAMES} / ${FRAMES} frames: ${fixed(ratioOf(rssBig, rssSmall), 2)} (target: the same, ~1.0)`);
+out(`${((Date.now() - started) / 1000).toFixed(0)} s`);
+
+// ---- 6. JSON and SVG. ----
+mkdirSync('bench/results', { recursive: true });
+const json = {
+  date: new Date().toISOString(), frames: FRAMES, captureBytes: capture.bytes, capture: capture.path, prefixFrames: PREFIX_FRAMES, big, sections: [...sections],
+  cores: cpus().length, loadavg: loadavg(), cli: { available: cliProbe.ok, detail: cliProbe.detail, parallel: parallelProbe.ok, parallelDetail: parallelProbe.detail },
+  targets: { pktfilterToTcpdump: 1.0, parallelToTcpdump: 0.7, jsToLibpcapHot: 0.4, peakRssBigToSmall: 1.0 },
+  startup: startupSeconds,
+  summary: { meanRatioToTcpdump: meanRatio, meanRatioToTcpdumpNetOfStartup: meanNetRatio, meanParallelRatioToTcpdump: meanParallel, meanJsToLibpcapHot: meanHotJs, peakRssMb: rssSmall, peakRssBigMb: rssBig },
+  wall: wallRows, engines: engineRows, memory: memoryRows, table: lines,
+};
+// A run of some sections (--only) writes beside the full results instead of over them.
+const resultName = sections.size === 3 ? 'filter' : 'filter-partial';
+writeFileSync(`bench/results/${resultName}.json`, JSON.stringify(json, null, 2) + '\n');
+const groups = FILTERS.map((f) => f.expression);
+const wallOf = (filter: BenchmarkFilter): WallRow | undefined => wallRows.find((r) => r.filter === filter.expression);
+const panels: BarChartPanel[] = [
+  {
+    title: `Wall time relative to tcpdump (${FRAMES} frames; lower is better; log scale)`, unit: 'x tcpdump', groups, scale: 'log',
+    series: [
+      { name: 'pktfilter', values: FILTERS.map((f) => wallOf(f)?.ratioToTcpdump ?? null) },
+      { name: 'pktfilter -j 2', values: FILTERS.map((f) => wallOf(f)?.parallelRatioToTcpdump ?? null) },
+      { name: 'tshark (scaled from 100k)', values: FILTERS.map((f) => wallOf(f)?.tsharkRatioToTcpdump ?? null) },
+    ],
+    referenceLines: [{ value: 1, label: 'tcpdump = 1' }, { value: 0.7, label: 'target -j 2: 0.7' }],
+  },
+];
+for (const data of ['hot', 'memory'] as const) {
+  const rows = FILTERS.map((f) => engineRows.find((r) => r.filter === f.expression && r.data === data));
+  panels.push({
+    title: data === 'hot' ? `ns/packet, first ${HOT_FRAMES} frames looped (cache-resident)` : `ns/packet, whole file in memory (${FRAMES} frames)`, unit: 'ns/packet', groups,
+    series: [
+      { name: 'interpreter', values: rows.map((r) => r?.interpNs ?? null) },
+      { name: 'BPF->JS', values: rows.map((r) => r?.jsNs ?? null) },
+      { name: 'libpcap bpf_filter', values: rows.map((r) => r?.libpcapNs ?? null) },
+    ],
+  });
+}
+writeFileSync(`bench/results/${resultName}.svg`, renderBarChartSvg(panels, { title: 'pktfilter end-to-end filter benchmark' }));
+console.log(`wrote bench/results/${resultName}.json and bench/results/${resultName}.svg`);
