@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { formatProgram, type BpfOutputFormat } from '../bpf/index.js';
 import { LinkType, linkTypeName, parseLinkType } from '../capture/linktype.js';
 import { CompileError, compileFilter, DEFAULT_FILTER_SNAPLEN as DEFAULT_SNAPLEN } from '../compiler/index.js';
+import { renderCaret } from '../filter/errors.js';
 import { CliError } from './errors.js';
 
 const usage = 'usage: pktfilter compile [-d | -dd | -ddd | --asm | --xt-bpf | --dot] [-y LINKTYPE] [-s SNAPLEN] [-O0] [-F FILE] EXPRESSION...';
@@ -91,8 +92,10 @@ export async function run(argv: string[]): Promise<number> {
     program = compileFilter(command.expression, { linkType: command.linkType, snaplen: command.snaplen, optimize: command.optimize });
   } catch (error) {
     if (error instanceof CompileError) {
-      const where = error.span ? ` (at column ${error.span.start + 1} of '${command.expression.replace(/\s+/g, ' ')}')` : '';
-      throw new CliError(`${error.message}${where} [link type ${linkTypeName(command.linkType)}]`, 1);
+      // The reason, then the expression with a caret under the offending text (as `pktfilter parse` shows it).
+      const reason = error.message.split('\n')[0]!;
+      const where = error.span ? `\n${renderCaret(command.expression, error.span)}` : '';
+      throw new CliError(`${reason} [link type ${linkTypeName(command.linkType)}]${where}`, 1);
     }
     throw error;
   }

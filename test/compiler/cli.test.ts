@@ -102,9 +102,15 @@ describeWithOracle('pktfilter compile and filter (CLI)', libpcapAvailable() && h
     const division = pktfilter(['compile', 'len / 0 = 1']);
     expect(division.status).toBe(1);
     expect(division.stderr).toContain('division by zero');
+    // A refused expression: the reason on one line, then the expression with a caret under the bad token
+    // (as `pktfilter parse` shows it), and no stack trace.
     const syntax = pktfilter(['compile', 'tcp port']);
     expect(syntax.status).not.toBe(0);
-    expect(syntax.stderr.trim().split('\n')).toHaveLength(1);
+    const lines = syntax.stderr.trimEnd().split('\n');
+    expect(lines).toHaveLength(3);
+    expect(lines[0]).toMatch(/^pktfilter compile: /);
+    expect(lines[1]).toBe('  tcp port');
+    expect(lines[2]).toBe('          ^'); // at the end, where the port number is missing
   });
 
   it('filter --count agrees with tcpdump --count', () => {
