@@ -70,7 +70,12 @@ static int do_compile(int argc, char **argv) {
   while ((line = read_line(stdin)) != NULL) {
     struct bpf_program program;
     if (pcap_compile(handle, &program, line, optimize, netmask) < 0) {
-      printf("ERR %s\n", pcap_geterr(handle));
+      /* One line per expression: libpcap's messages may carry a newline (its DECnet name error does). */
+      char *message = pcap_geterr(handle);
+      for (char *c = message; *c; c++) if (*c == '\n' || *c == '\r') *c = ' ';
+      size_t length = strlen(message);
+      while (length > 0 && message[length - 1] == ' ') message[--length] = 0;
+      printf("ERR %s\n", message);
     } else {
       print_program(&program);
       pcap_freecode(&program);

@@ -18,6 +18,12 @@ describeWithOracle('libpcap oracle helper', libpcapAvailable(), 'gcc with libpca
     const arp = new Uint8Array(42); arp[12] = 0x08; arp[13] = 0x06;
     expect(libpcapRun([ip.program], [{ data: ipv4 }, { data: arp }, { data: ipv4.subarray(0, 10), wireLength: 34 }])).toEqual([[262144, 0, 0]]);
   });
+  it('keeps one line per expression when the libpcap message carries a newline', () => {
+    // libpcap's DECnet name error ends in a newline; the next expression's result must stay in its place.
+    const [decnet, ip] = libpcapCompile(['decnet host foo', 'ip'], { linkType: 1 });
+    expect(decnet).toMatchObject({ ok: false });
+    expect(ip).toMatchObject({ ok: true });
+  });
   it('reports libpcap errors', () => {
     const [bad] = libpcapCompile(['port 70000'], { linkType: 1 });
     expect(bad).toMatchObject({ ok: false });
