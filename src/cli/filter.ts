@@ -1,20 +1,23 @@
 /**
- * `pktfilter filter -r CAPTURE [-w OUT] [-c COUNT] [--count] [--json] [--engine interp|js] EXPRESSION…`
+ * `pktfilter filter -r CAPTURE [-w OUT] [-c COUNT] [-j JOBS [--worker-reads]] [--fragment-size BYTES] [--count] [--json] [--engine interp|js] EXPRESSION…`
  * and `pktfilter filter -r CAPTURE --program PROGRAM_FILE`: runs a filter over a pcap or pcapng file
  * (compiled per link type, so every pcapng interface gets its own program) and prints, writes or counts
- * the matching records.
+ * the matching records. The file is streamed in record-aligned fragments (src/cli/filter/fragments.ts),
+ * each filtered with the batch engines (src/cli/filter/run-fragment.ts), in this thread or, with -j N, in
+ * N worker threads whose results are merged in frame order (src/cli/filter/pool.ts).
  */
+import { closeSync, openSync, readSync, statSync, writeSync } from 'node:fs';
+import { isMainThread } from 'node:worker_threads';
 import type { RawInstruction } from '../bpf/opcodes.js';
-import { BpfError, BpfStepBudgetError, compileToJs, createInterpreter, type BpfFilterFunction } from '../bpf/index.js';
+import { BpfError } from '../bpf/errors.js';
 import { readProgramFile } from '../bpf/read-program-file.js';
-import { CaptureFormatError, createCaptureWriter, readCapture, type CaptureWriter } from '../capture/index.js';
-import { linkTypeName } from '../capture/linktype.js';
-import { CompileError, compileFilter } from '../compiler/index.js';
-import { PacketDecoder } from '../packet/index.js';
-import { formatDecodedPacket, parseDecodeArguments } from './decode.js';
+import { CaptureFormatError } from '../capture/errors.js';
 import { CliError } from './errors.js';
+import { FILTER_FRAGMENT_SIZE, FILTER_MINIMUM_FRAGMENT_SIZE, readFilterCaptureFragments, type FilterCaptureFragment } from './filter/fragments.js';
+import { FILTER_WORKER_ARGUMENT } from './filter/pool.js';
+import type { FilterFragmentResult, FilterOutputMode, FilterRunSettings } from './filter/run-fragment.js';
 
-const usage = 'usage: pktfilter filter -r CAPTURE [-w OUT] [-c COUNT] [--count] [--json] [--engine interp|js] (EXPRESSION... | --program PROGRAM_FILE)';
+const usage = 'usage: pktfilter filter -r CAPTURE [-w OUT] [-c COUNT] [-j JOBS [--worker-reads]] [--fragment-size BYTES] [--count] [--json] [--engine interp|js] (EXPRESSION... | --program PROGRAM_FILE)';
 
 /** The parsed command line of `filter`. */
 export interface FilterCommand {
@@ -26,7 +29,16 @@ export interface FilterCommand {
   engine: 'interp' | 'js';
   programFile?: string;
   expression: string;
+  /** Worker threads (1: filter in the main thread). */
+  jobs: number;
+  /** Bytes read per fragment (--fragment-size; tests use small ones to make many fragments). */
+  fragmentSize?: number;
+  /** With -j on a pcap file: the workers read their windows of the file themselves (--worker-reads). */
+  workerReads: boolean;
 }
+
+/** Most worker threads -j accepts. */
+export const FILTER_MAX_JOBS = 64;
 
 function optionValue(argv: string[], index: number, name: string): string {
   const value = argv[index];
@@ -43,6 +55,9 @@ export function parseFilterArguments(argv: string[]): FilterCommand {
   let json = false;
   let engine: 'interp' | 'js' = 'js';
   let programFile: string | undefined;
+  let jobs = 1;
+  let fragmentSize: number | undefined;
+  let workerReads = false;
   const words: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
@@ -53,7 +68,16 @@ export function parseFilterArguments(argv: string[]): FilterCommand {
       const text = optionValue(argv, ++i, '-c');
       if (!/^\d+$/.test(text) || Number(text) < 1) throw new CliError(`invalid count '${text}' for -c (a positive number)`);
       limit = Number(text);
-    } else if (arg === '--count') countOnly = true;
+    } else if (arg === '-j' || arg === '--jobs') {
+      const text = optionValue(argv, ++i, arg);
+      if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > FILTER_MAX_JOBS) throw new CliError(`invalid job count '${text}' for ${arg} (1 to ${FILTER_MAX_JOBS})`);
+      jobs = Number(text);
+    } else if (arg === '--fragment-size') {
+      const text = optionValue(argv, ++i, arg);
+      if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > 1 << 30) throw new CliError(`invalid size '${text}' for --fragment-size (1 to ${1 << 30} bytes)`);
+      fragmentSize = Number(text);
+    } else if (arg === '--worker-reads') workerReads = true;
+    else if (arg === '--count') countOnly = true;
     else if (arg === '--json') json = true;
     else if (arg === '--engine' || arg.startsWith('--engine=')) {
       const value = arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : optionValue(argv, ++i, '--engine');
@@ -66,11 +90,30 @@ export function parseFilterArguments(argv: string[]): FilterCommand {
   if (capture === undefined) throw new CliError(`missing -r CAPTURE\n${usage}`);
   if (programFile !== undefined && words.length > 0) throw new CliError(`give an EXPRESSION or --program, not both\n${usage}`);
   if (countOnly && json) throw new CliError('--count and --json exclude each other');
-  return { capture, output, limit, countOnly, json, engine, programFile, expression: words.join(' ') };
+  return { capture, output, limit, countOnly, json, engine, programFile, expression: words.join(' '), jobs, workerReads, ...(fragmentSize !== undefined ? { fragmentSize } : {}) };
+}
+
+/** Whether a file starts with the pcapng section header magic (its -w output is re-encoded by the streaming writer). */
+function isPcapngFile(path: string): boolean {
+  let descriptor: number | undefined;
+  try {
+    descriptor = openSync(path, 'r');
+    const magic = new Uint8Array(4);
+    return readSync(descriptor, magic, 0, 4, 0) === 4 && magic[0] === 0x0a && magic[1] === 0x0d && magic[2] === 0x0d && magic[3] === 0x0a;
+  } catch {
+    return false;
+  } finally {
+    if (descriptor !== undefined) closeSync(descriptor);
+  }
 }
 
 /** Runs `pktfilter filter`. */
 export async function run(argv: string[]): Promise<number> {
+  if (argv[0] === FILTER_WORKER_ARGUMENT && !isMainThread) {
+    const { serveFilterWorker } = await import('./filter/worker.js');
+    await serveFilterWorker();
+    return 0;
+  }
   if (argv.includes('-h') || argv.includes('--help')) { process.stdout.write(usage + '\n'); return 0; }
   const command = parseFilterArguments(argv);
   let fixedProgram: RawInstruction[] | undefined;
@@ -82,67 +125,177 @@ export async function run(argv: string[]): Promise<number> {
       throw error;
     }
   }
-  const prepare = (program: RawInstruction[]): BpfFilterFunction => (command.engine === 'js' ? compileToJs(program) : createInterpreter(program));
-  const filters = new Map<number, BpfFilterFunction>();
-  const filterFor = (linkType: number): BpfFilterFunction => {
-    let filter = filters.get(linkType);
-    if (filter) return filter;
-    try {
-      filter = prepare(fixedProgram ?? compileFilter(command.expression, { linkType }));
-    } catch (error) {
-      if (error instanceof CompileError) throw new CliError(`${error.message} [link type ${linkTypeName(linkType)}]`, 1);
-      if (error instanceof BpfError) throw new CliError(error.message, 1);
-      throw error;
-    }
-    filters.set(linkType, filter);
-    return filter;
-  };
-
-  const decodeCommand = parseDecodeArguments(['-r', command.capture, ...(command.json ? ['--json'] : [])]);
-  const decoder = new PacketDecoder();
-  const reader = readCapture(command.capture);
-  let writer: CaptureWriter | undefined;
-  let matches = 0;
-  let looping = 0;
-  let lines: string[] = [];
-  const flushLines = (): void => { if (lines.length > 0) { process.stdout.write(lines.join('')); lines = []; } };
   try {
-    const info = await reader.open();
-    // Compile for the first interface up front so that a refused expression fails before any output.
-    if (info.interfaces.length > 0) filterFor(info.interfaces[0]!.linkType);
-    if (command.output !== undefined) writer = createCaptureWriter(command.output, info);
-    await reader.walk((record, index) => {
-      let verdict: number;
-      try {
-        verdict = filterFor(record.linkType)(record.data, record.capturedLength, record.wireLength);
-      } catch (error) {
-        // protochain's loop (as libpcap builds it) can cycle forever on some IPv6/AH chains: reject those.
-        if (!(error instanceof BpfStepBudgetError)) throw error;
-        looping++;
-        verdict = 0;
-      }
-      if (verdict === 0) return true;
-      matches++;
-      if (writer) writer.append(record);
-      if (!command.countOnly && !writer) {
-        // The line (or JSON object) `decode` prints for this record, with its 1-based frame number.
-        lines.push(formatDecodedPacket(decodeCommand, index + 1, record, decoder.decode(record.data, record.linkType)));
-        if (lines.length >= 256) flushLines();
-      }
-      return command.limit === undefined || matches < command.limit;
-    }, { beforeNextChunk: () => { flushLines(); return writer?.drained(); } });
+    if (command.output !== undefined && isPcapngFile(command.capture)) {
+      // pcapng output restates interfaces as the records need them: the streaming writer does that.
+      const { runFilterStreamingWrite } = await import('./filter/stream-write.js');
+      return await runFilterStreamingWrite(command, fixedProgram);
+    }
+    return await runFragments(command, fixedProgram);
   } catch (error) {
-    flushLines();
-    if (writer) await writer.close().catch(() => undefined);
-    if (error instanceof CaptureFormatError) throw new CliError(`${command.capture}: ${error.message}`, 1);
     if (error instanceof CliError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') throw new CliError(`cannot read ${command.capture}: no such file`, 1);
+    if (code === 'EISDIR') throw new CliError(`cannot read ${command.capture}: it is a directory`, 1);
     throw error;
   }
-  flushLines();
-  if (writer) await writer.close();
-  if (command.countOnly) process.stdout.write(`${matches}\n`);
-  if (looping > 0) process.stderr.write(`pktfilter filter: ${looping} packet(s) rejected because the program looped without end (protochain on a cyclic header chain)\n`);
-  return 0;
+}
+
+/** The output of a fragment run: counts, printed lines, or pcap records copied unchanged. */
+function outputMode(command: FilterCommand): FilterOutputMode {
+  if (command.output !== undefined) return 'pcap-records';
+  if (command.countOnly) return 'count';
+  return command.json ? 'json' : 'print';
+}
+
+/** Filters the capture fragment by fragment, in this thread or in worker threads, and writes the results in frame order. */
+async function runFragments(command: FilterCommand, fixedProgram: RawInstruction[] | undefined): Promise<number> {
+  const mode = outputMode(command);
+  const settings: FilterRunSettings = {
+    expression: command.expression, engine: command.engine, mode,
+    ...(fixedProgram !== undefined ? { program: fixedProgram } : {}),
+    ...(command.limit !== undefined ? { limit: command.limit } : {}),
+  };
+  let remaining = command.limit ?? Number.POSITIVE_INFINITY;
+  let matches = 0;
+  let looping = 0;
+  let output: number | undefined;
+  let headerWritten = false;
+  // A reader that stops early (`| head`) closes stdout: stop filtering quietly, as when -c is reached.
+  let stdoutClosed = false;
+  let stdoutFailure: Error | undefined;
+  const onStdoutError = (error: NodeJS.ErrnoException): void => {
+    if (error.code === 'EPIPE') stdoutClosed = true;
+    else stdoutFailure = error;
+  };
+  process.stdout.on('error', onStdoutError);
+  /** Lets stdout's events arrive and waits while its buffer is full; false once stdout is gone. */
+  const stdoutWritable = async (): Promise<boolean> => {
+    if (mode !== 'print' && mode !== 'json') return true;
+    if (process.stdout.writableNeedDrain && !stdoutClosed && stdoutFailure === undefined) {
+      await new Promise<void>((resolve) => {
+        const done = (): void => { process.stdout.off('drain', done); process.stdout.off('error', done); resolve(); };
+        process.stdout.on('drain', done);
+        process.stdout.on('error', done);
+      });
+    } else {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    if (stdoutFailure !== undefined) throw new CliError(`cannot write the output: ${stdoutFailure.message}`, 1);
+    return !stdoutClosed;
+  };
+  /** Prints the count and the looping notice at the end of a run; resolves to the exit code. */
+  const finish = (): number => {
+    if (output !== undefined) { closeSync(output); output = undefined; }
+    if (stdoutClosed) return 0;
+    process.stdout.off('error', onStdoutError);
+    if (command.countOnly) process.stdout.write(`${matches}\n`);
+    if (looping > 0) process.stderr.write(`pktfilter filter: ${looping} packet(s) rejected because the program looped without end (protochain on a cyclic header chain)\n`);
+    return 0;
+  };
+  // A file of less than two fragments gains nothing from workers (their start-up costs more): filter it here.
+  const fragmentSize = Math.max(command.fragmentSize ?? FILTER_FRAGMENT_SIZE, FILTER_MINIMUM_FRAGMENT_SIZE);
+  const inThread = command.jobs === 1 || statSync(command.capture).size < 2 * fragmentSize;
+  let takeBuffer: ((capacity: number) => Uint8Array | undefined) | undefined;
+  const fragments = readFilterCaptureFragments(command.capture, {
+    ...(command.fragmentSize !== undefined ? { chunkSize: command.fragmentSize } : {}), reuseBuffer: inThread, allocate: (capacity) => takeBuffer?.(capacity) });
+  /** Writes one fragment's result; returns false once the -c limit is reached. */
+  const emit = (result: FilterFragmentResult): boolean => {
+    const taken = Math.min(result.matches, remaining);
+    remaining -= taken;
+    matches += taken;
+    looping += result.looping;
+    if (mode === 'pcap-records' && result.records !== undefined && taken > 0) {
+      writeSync(output!, result.records, 0, result.recordEnds![taken - 1]!);
+    } else if (result.lines !== undefined && taken > 0) {
+      process.stdout.write((taken < result.lines.length ? result.lines.slice(0, taken) : result.lines).join(''));
+    }
+    if (result.failure !== undefined) throw new CliError(result.failure, 1);
+    if (result.damage !== undefined && remaining > 0) {
+      throw new CliError(new CaptureFormatError(result.damage.offset, result.damage.problem, command.capture).message, 1);
+    }
+    return remaining > 0;
+  };
+  /** Opens -w's file and writes the input's own pcap file header (the first fragment starts with it). */
+  const startOutput = (fragment: FilterCaptureFragment): void => {
+    if (mode !== 'pcap-records' || headerWritten) return;
+    headerWritten = true;
+    // No output file for input that is not pcap at all: the first fragment's damage is reported instead.
+    const magic = fragment.bytes.length >= 4 ? ((fragment.bytes[0]! << 24) | (fragment.bytes[1]! << 16) | (fragment.bytes[2]! << 8) | fragment.bytes[3]!) >>> 0 : 0;
+    if (magic !== 0xa1b2c3d4 && magic !== 0xa1b23c4d && magic !== 0xd4c3b2a1 && magic !== 0x4d3cb2a1) return;
+    output = openSync(command.output!, 'w');
+    if (fragment.bytes.length >= 24) writeSync(output, fragment.bytes, 0, 24);
+  };
+  try {
+    if (inThread) {
+      const { FilterFragmentRunner } = await import('./filter/run-fragment.js');
+      const runner = new FilterFragmentRunner(settings);
+      const describe = mode === 'print' || mode === 'json' ? (await import('./filter/describe.js')).createFilterDescriber(mode === 'json') : undefined;
+      for (const fragment of fragments) {
+        if (fragment.firstFrame === 0 && fragment.base === 0) startOutput(fragment);
+        if (!emit(runner.run(fragment, describe)) || !(await stdoutWritable())) break;
+      }
+    } else {
+      const { FilterWorkerPool } = await import('./filter/pool.js');
+      const { planPcapWindows, runPcapWindows } = await import('./filter/parallel-pcap.js');
+      // With --worker-reads the workers read pcap windows themselves; by default this thread reads (faster on 2 busy cores).
+      const plan = command.workerReads ? planPcapWindows(command.capture, fragmentSize) : undefined;
+      if (plan !== undefined) {
+        const pool = new FilterWorkerPool(command.jobs, import.meta.url);
+        try {
+          pool.configure(await precompiledSettings(settings, { bytes: plan.header, base: 0, firstFrame: 0, records: 0, last: false, restated: false }));
+          startOutput({ bytes: plan.header, base: 0, firstFrame: 0, records: 0, last: false, restated: false });
+          await runPcapWindows(pool, command.capture, plan, command.jobs, async (result) => emit(result) && await stdoutWritable());
+        } finally {
+          await pool.close();
+        }
+        return finish();
+      }
+      // The workers load the bundle while this thread compiles the program for a pcap file's link type.
+      const pool = new FilterWorkerPool(command.jobs, import.meta.url);
+      takeBuffer = (capacity) => pool.takeBuffer(capacity);
+      const inFlight: Promise<FilterFragmentResult>[] = [];
+      try {
+        let going = true;
+        let configured = false;
+        for (const fragment of fragments) {
+          if (!configured) {
+            configured = true;
+            pool.configure(await precompiledSettings(settings, fragment));
+          }
+          if (fragment.firstFrame === 0 && fragment.base === 0) startOutput(fragment);
+          inFlight.push(pool.submit(fragment));
+          // Two fragments per worker in flight: the workers stay busy and memory stays bounded.
+          while (going && inFlight.length >= 2 * command.jobs) going = emit(await inFlight.shift()!) && await stdoutWritable();
+          if (!going) break;
+        }
+        while (going && inFlight.length > 0) going = emit(await inFlight.shift()!) && await stdoutWritable();
+      } finally {
+        await Promise.allSettled(inFlight);
+        await pool.close();
+      }
+    }
+  } finally {
+    fragments.return(undefined);
+    if (output !== undefined) { closeSync(output); output = undefined; }
+  }
+  return finish();
+}
+
+/** The settings with the program compiled for a pcap file's link type (read from the first fragment's file header). */
+async function precompiledSettings(settings: FilterRunSettings, first: FilterCaptureFragment): Promise<FilterRunSettings> {
+  const bytes = first.bytes;
+  if (settings.program !== undefined || bytes.length < 24) return settings;
+  const magic = ((bytes[0]! << 24) | (bytes[1]! << 16) | (bytes[2]! << 8) | bytes[3]!) >>> 0;
+  let linkType: number;
+  if (magic === 0xd4c3b2a1 || magic === 0x4d3cb2a1) linkType = bytes[20]! | (bytes[21]! << 8);
+  else if (magic === 0xa1b2c3d4 || magic === 0xa1b23c4d) linkType = (bytes[22]! << 8) | bytes[23]!;
+  else return settings;
+  const { FilterFragmentRunner, FilterRefusal } = await import('./filter/run-fragment.js');
+  try {
+    return { ...settings, programs: { [linkType]: new FilterFragmentRunner(settings).programFor(linkType) } };
+  } catch (error) {
+    if (error instanceof FilterRefusal) throw new CliError(error.message, 1);
+    throw error;
+  }
 }

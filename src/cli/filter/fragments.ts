@@ -1,0 +1,208 @@
+/**
+ * Cuts a pcap or pcapng file into record-aligned fragments that each parse as a capture file of their own:
+ * the file is read synchronously in large chunks, and only the record headers (pcap) or block headers
+ * (pcapng) are walked to find where the last complete unit of a chunk ends. A fragment after the first
+ * starts with a copy of the file header (pcap) or of the current section's header and interface
+ * description blocks (pcapng), so a worker can parse it alone with interfaces, link types and clocks intact.
+ */
+import { closeSync, openSync, readSync } from 'node:fs';
+import { MAX_BLOCK_LENGTH, MAX_CAPTURED_LENGTH } from '../../capture/limits.js';
+
+/** One record-aligned piece of a capture file, parseable on its own. */
+export interface FilterCaptureFragment {
+  /** The restated headers (empty for the first fragment) followed by whole records or blocks. */
+  bytes: Uint8Array;
+  /** File offset of `bytes[0]` as the parser should see it: record offsets and error offsets come out as file offsets. */
+  base: number;
+  /** Zero-based frame number of the fragment's first record. */
+  firstFrame: number;
+  /** Records (pcap records, pcapng packet blocks) the header walk counted in the fragment. */
+  records: number;
+  /** True for the last fragment: the end of the file, or the first unit the header walk could not size. */
+  last: boolean;
+  /** True when `bytes` starts with restated headers (checked already in an earlier fragment), not the file's own start. */
+  restated: boolean;
+}
+
+/** Default bytes read per chunk. */
+export const FILTER_FRAGMENT_SIZE = 4 << 20;
+
+/** Smallest chunk read (smaller requests are raised to it). */
+export const FILTER_MINIMUM_FRAGMENT_SIZE = 64;
+const PCAP_FILE_HEADER_LENGTH = 24;
+const PCAP_RECORD_HEADER_LENGTH = 16;
+const PCAPNG_SECTION_HEADER = 0x0a0d0d0a;
+const PCAPNG_INTERFACE_DESCRIPTION = 1;
+const PCAPNG_BYTE_ORDER_MAGIC = 0x1a2b3c4d;
+/** Block types that carry a record: Enhanced (6), Simple (3) and obsolete Packet (2) blocks. */
+const isPcapngPacketBlock = (type: number): boolean => type === 6 || type === 3 || type === 2;
+
+/** Reads a 32-bit unsigned value in the given byte order. */
+function readUint32(bytes: Uint8Array, offset: number, littleEndian: boolean): number {
+  return littleEndian
+    ? (bytes[offset]! | (bytes[offset + 1]! << 8) | (bytes[offset + 2]! << 16) | (bytes[offset + 3]! << 24)) >>> 0
+    : ((bytes[offset]! << 24) | (bytes[offset + 1]! << 16) | (bytes[offset + 2]! << 8) | bytes[offset + 3]!) >>> 0;
+}
+
+/** Joins byte arrays into one. */
+function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
+  let length = 0;
+  for (const part of parts) length += part.length;
+  const joined = new Uint8Array(length);
+  let offset = 0;
+  for (const part of parts) { joined.set(part, offset); offset += part.length; }
+  return joined;
+}
+
+/**
+ * Reads `path` and yields its record-aligned fragments in file order, holding about one chunk at a time.
+ * Damage is not judged here: a unit the header walk cannot size ends the walk, and the rest of the bytes
+ * read go into the last fragment, where the capture parser reports the damage with its file offset.
+ */
+export function* readFilterCaptureFragments(path: string, options: FilterFragmentOptions = {}): Generator<FilterCaptureFragment> {
+  const descriptor = openSync(path, 'r');
+  try {
+    yield* fragmentsOf((buffer, offset, length) => readSync(descriptor, buffer, offset, length, null), options);
+  } finally {
+    closeSync(descriptor);
+  }
+}
+
+/** Options of readFilterCaptureFragments. */
+export interface FilterFragmentOptions {
+  /** Bytes read per chunk (default FILTER_FRAGMENT_SIZE). */
+  chunkSize?: number;
+  /**
+   * Reuse one buffer for every fragment (a fragment is then valid only until the next is requested);
+   * otherwise each fragment has a buffer of its own that may be transferred to a worker.
+   */
+  reuseBuffer?: boolean;
+  /** Supplies a fresh buffer of at least `capacity` bytes (for example one a worker gave back); default a new allocation. */
+  allocate?: (capacity: number) => Uint8Array | undefined;
+}
+
+/** Walks the unit headers of bytes delivered by `read` (which fills `buffer[offset, offset + length)` and returns the count, 0 at the end). */
+export function* fragmentsOf(read: (buffer: Uint8Array, offset: number, length: number) => number, options: FilterFragmentOptions = {}): Generator<FilterCaptureFragment> {
+  const requested = options.chunkSize ?? FILTER_FRAGMENT_SIZE;
+  if (!Number.isInteger(requested) || requested < 1) throw new RangeError(`fragment chunk size must be a positive integer, got ${requested}`);
+  // At least one file header and a record header per read, so the format is known after the first.
+  const chunkSize = Math.max(requested, FILTER_MINIMUM_FRAGMENT_SIZE);
+  let reused: Uint8Array | undefined;
+  let format: 'pcap' | 'pcapng' | 'unknown' | undefined;
+  let littleEndian = true;
+  /** The headers restated before every fragment after the first (pcap file header; pcapng SHB and IDBs). */
+  let restated: Uint8Array[] = [];
+  let restatedLength = 0;
+  let frame = 0;
+  let fileOffset = 0;
+  /** Bytes carried from the previous chunk (an incomplete unit). */
+  let carried: Uint8Array = new Uint8Array(0);
+  let ended = false;
+  let needed = chunkSize;
+  for (;;) {
+    // The fragment's buffer: restated headers, the carried tail, then freshly read bytes.
+    const prefix = fileOffset === 0 ? [] : restated;
+    const prefixLength = fileOffset === 0 ? 0 : restatedLength;
+    const capacity = prefixLength + Math.max(chunkSize, needed, carried.length + 1);
+    // Uninitialised memory is fine: every byte handed on is first read from the file or copied.
+    const buffer = options.reuseBuffer === true && reused !== undefined && reused.length >= capacity
+      ? reused
+      : options.allocate?.(capacity) ?? new Uint8Array(Buffer.allocUnsafeSlow(capacity).buffer, 0, capacity);
+    if (options.reuseBuffer === true) reused = buffer;
+    let filled = 0;
+    for (const part of prefix) { buffer.set(part, filled); filled += part.length; }
+    if (carried.buffer === buffer.buffer) buffer.copyWithin(filled, carried.byteOffset - buffer.byteOffset, carried.byteOffset - buffer.byteOffset + carried.length);
+    else buffer.set(carried, filled);
+    filled += carried.length;
+    while (!ended && filled < capacity) {
+      const count = read(buffer, filled, capacity - filled);
+      if (count === 0) ended = true;
+      filled += count;
+    }
+    const base = fileOffset - prefixLength;
+    let position = prefixLength;
+    let records = 0;
+    let sizable = true;
+    if (format === undefined) {
+      if (filled < 4) {
+        format = 'unknown';
+      } else {
+        const magic = readUint32(buffer, 0, false);
+        if (magic === 0xa1b2c3d4 || magic === 0xa1b23c4d) { format = 'pcap'; littleEndian = false; }
+        else if (magic === 0xd4c3b2a1 || magic === 0x4d3cb2a1) { format = 'pcap'; littleEndian = true; }
+        else if (magic === PCAPNG_SECTION_HEADER) format = 'pcapng';
+        else format = 'unknown';
+      }
+      if (format === 'pcap') {
+        if (filled >= PCAP_FILE_HEADER_LENGTH) {
+          restated = [buffer.slice(0, PCAP_FILE_HEADER_LENGTH)];
+          restatedLength = PCAP_FILE_HEADER_LENGTH;
+          position = PCAP_FILE_HEADER_LENGTH;
+        } else sizable = false;
+      }
+    }
+    if (format === 'unknown') sizable = false;
+    needed = chunkSize;
+    // Walk whole units; `position` stops at the first unit that is incomplete or cannot be sized.
+    if (sizable && format === 'pcap') {
+      needed = PCAP_RECORD_HEADER_LENGTH;
+      while (filled - position >= PCAP_RECORD_HEADER_LENGTH) {
+        const capturedLength = readUint32(buffer, position + 8, littleEndian);
+        if (capturedLength > MAX_CAPTURED_LENGTH) { sizable = false; break; }
+        const next = position + PCAP_RECORD_HEADER_LENGTH + capturedLength;
+        if (next > filled) { needed = PCAP_RECORD_HEADER_LENGTH + capturedLength; break; }
+        position = next;
+        records++;
+        needed = PCAP_RECORD_HEADER_LENGTH;
+      }
+    } else if (sizable && format === 'pcapng') {
+      needed = 12;
+      while (filled - position >= 12) {
+        const type = readUint32(buffer, position, littleEndian);
+        if (type === PCAPNG_SECTION_HEADER) {
+          const order = readUint32(buffer, position + 8, true);
+          if (order === PCAPNG_BYTE_ORDER_MAGIC) littleEndian = true;
+          else if (order === 0x4d3c2b1a) littleEndian = false;
+          else { sizable = false; break; }
+        }
+        const length = readUint32(buffer, position + 4, littleEndian);
+        if (length < 12 || length % 4 !== 0 || length > MAX_BLOCK_LENGTH) { sizable = false; break; }
+        const next = position + length;
+        if (next > filled) { needed = length; break; }
+        if (type === PCAPNG_SECTION_HEADER) {
+          restated = [buffer.slice(position, next)];
+          restatedLength = length;
+        } else if (type === PCAPNG_INTERFACE_DESCRIPTION) {
+          restated.push(buffer.slice(position, next));
+          restatedLength += length;
+        } else if (isPcapngPacketBlock(type)) {
+          records++;
+        }
+        position = next;
+        needed = 12;
+      }
+    }
+    const last = !sizable || (ended && position === filled);
+    if (last) {
+      // Everything left goes to the parser, which names the damage or the cut-off unit.
+      yield { bytes: buffer.subarray(0, filled), base, firstFrame: frame, records, last: true, restated: prefixLength > 0 };
+      return;
+    }
+    if (ended) {
+      // The file ends inside a unit: the whole units, then the cut-off tail on its own.
+      // The tail is copied first: a consumer may hand the fragment's buffer to a worker.
+      const tailPrefix = concatBytes(restated);
+      const tail = concatBytes([tailPrefix, buffer.subarray(position, filled)]);
+      const tailBase = base + position - tailPrefix.length;
+      if (position > prefixLength) yield { bytes: buffer.subarray(0, position), base, firstFrame: frame, records, last: false, restated: prefixLength > 0 };
+      yield { bytes: tail, base: tailBase, firstFrame: frame + records, records: 0, last: true, restated: true };
+      return;
+    }
+    carried = options.reuseBuffer === true ? buffer.subarray(position, filled) : buffer.slice(position, filled);
+    if (position > prefixLength) {
+      yield { bytes: buffer.subarray(0, position), base, firstFrame: frame, records, last: false, restated: prefixLength > 0 };
+    }
+    frame += records;
+    fileOffset = base + position;
+  }
+}
