@@ -1,15 +1,16 @@
 /**
- * `pktfilter compile [-d | -dd | -ddd | --asm | --xt-bpf | --dot] [-y LINKTYPE] [-s SNAPLEN] [-O0] [-F FILE] EXPRESSION…`:
- * compiles a pcap-filter(7) expression to classic BPF and prints it (tcpdump -d by default).
+ * `pktfilter compile [-d | -dd | -ddd | --asm | --xt-bpf | --dot] [-y LINKTYPE] [-s SNAPLEN] [-O0] [--strict] [-F FILE] EXPRESSION…`:
+ * compiles a pcap-filter(7) expression to classic BPF and prints it (tcpdump -d by default); `--strict`
+ * refuses pktfilter's extensions (`gre`, `vxlan`).
  */
 import { readFile } from 'node:fs/promises';
 import { formatProgram, type BpfOutputFormat } from '../bpf/index.js';
-import { LinkType, linkTypeName, parseLinkType } from '../capture/linktype.js';
+import { LinkType, parseLinkType } from '../capture/linktype.js';
 import { CompileError, compileFilter, DEFAULT_FILTER_SNAPLEN as DEFAULT_SNAPLEN } from '../compiler/index.js';
-import { renderCaret } from '../filter/errors.js';
 import { CliError } from './errors.js';
+import { describeRefusal } from './refusal.js';
 
-const usage = 'usage: pktfilter compile [-d | -dd | -ddd | --asm | --xt-bpf | --dot] [-y LINKTYPE] [-s SNAPLEN] [-O0] [-F FILE] EXPRESSION...';
+const usage = 'usage: pktfilter compile [-d | -dd | -ddd | --asm | --xt-bpf | --dot] [-y LINKTYPE] [-s SNAPLEN] [-O0] [--strict] [-F FILE] EXPRESSION...';
 const formatFlags: Record<string, BpfOutputFormat> = { '-d': 'd', '-dd': 'dd', '-ddd': 'ddd', '--asm': 'asm', '--xt-bpf': 'comma', '--dot': 'dot' };
 
 /** The parsed command line of `compile`. */
@@ -18,6 +19,8 @@ export interface CompileCommand {
   linkType: number;
   snaplen: number;
   optimize: boolean;
+  /** Refuse pktfilter's extensions (`--strict`). */
+  strict: boolean;
   /** The expression: argv words joined with spaces (as tcpdump joins them), or the -F file's text. */
   expression: string;
 }
@@ -47,6 +50,7 @@ export async function parseCompileArguments(argv: string[]): Promise<CompileComm
   let linkType: number | undefined;
   let snaplen = DEFAULT_SNAPLEN;
   let optimize = true;
+  let strict = false;
   let file: string | undefined;
   const words: string[] = [];
   for (let i = 0; i < argv.length; i++) {
@@ -63,6 +67,8 @@ export async function parseCompileArguments(argv: string[]): Promise<CompileComm
       snaplen = parseSnaplen(optionValue(argv, ++i, '-s'));
     } else if (arg === '-O0' || arg === '-O') {
       optimize = false;
+    } else if (arg === '--strict') {
+      strict = true;
     } else if (arg === '-F') {
       file = optionValue(argv, ++i, '-F');
     } else if (arg.startsWith('-') && arg.length > 1 && words.length === 0) {
@@ -80,7 +86,7 @@ export async function parseCompileArguments(argv: string[]): Promise<CompileComm
     }
   }
   const chosen = format ?? 'd';
-  return { format: chosen, linkType: linkType ?? (chosen === 'comma' ? LinkType.RAW : LinkType.EN10MB), snaplen, optimize, expression };
+  return { format: chosen, linkType: linkType ?? (chosen === 'comma' ? LinkType.RAW : LinkType.EN10MB), snaplen, optimize, strict, expression };
 }
 
 /** Runs `pktfilter compile`. */
@@ -89,13 +95,10 @@ export async function run(argv: string[]): Promise<number> {
   const command = await parseCompileArguments(argv);
   let program;
   try {
-    program = compileFilter(command.expression, { linkType: command.linkType, snaplen: command.snaplen, optimize: command.optimize });
+    program = compileFilter(command.expression, { linkType: command.linkType, snaplen: command.snaplen, optimize: command.optimize, strict: command.strict });
   } catch (error) {
     if (error instanceof CompileError) {
-      // The reason, then the expression with a caret under the offending text (as `pktfilter parse` shows it).
-      const reason = error.message.split('\n')[0]!;
-      const where = error.span ? `\n${renderCaret(command.expression, error.span)}` : '';
-      throw new CliError(`${reason} [link type ${linkTypeName(command.linkType)}]${where}`, 1);
+      throw new CliError(describeRefusal(error, command.expression, command.linkType), 1);
     }
     throw error;
   }

@@ -17,7 +17,7 @@ import { FILTER_FRAGMENT_SIZE, FILTER_MINIMUM_FRAGMENT_SIZE, readFilterCaptureFr
 import { FILTER_WORKER_ARGUMENT } from './filter/pool.js';
 import type { FilterFragmentResult, FilterOutputMode, FilterRunSettings } from './filter/run-fragment.js';
 
-const usage = 'usage: pktfilter filter -r CAPTURE [-w OUT] [-c COUNT] [-j JOBS [--worker-reads]] [--fragment-size BYTES] [--count] [--json] [--engine interp|js] (EXPRESSION... | --program PROGRAM_FILE)';
+const usage = 'usage: pktfilter filter -r CAPTURE [-w OUT] [-c COUNT] [-j JOBS [--worker-reads]] [--fragment-size BYTES] [--count] [--json] [--engine interp|js] [--strict] (EXPRESSION... | --program PROGRAM_FILE)';
 
 /** The parsed command line of `filter`. */
 export interface FilterCommand {
@@ -35,6 +35,8 @@ export interface FilterCommand {
   fragmentSize?: number;
   /** With -j on a pcap file: the workers read their windows of the file themselves (--worker-reads). */
   workerReads: boolean;
+  /** Refuse pktfilter's extensions (`gre`, `vxlan`), as `compile --strict` does. */
+  strict: boolean;
 }
 
 /** Most worker threads -j accepts. */
@@ -58,6 +60,7 @@ export function parseFilterArguments(argv: string[]): FilterCommand {
   let jobs = 1;
   let fragmentSize: number | undefined;
   let workerReads = false;
+  let strict = false;
   const words: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
@@ -78,6 +81,7 @@ export function parseFilterArguments(argv: string[]): FilterCommand {
       fragmentSize = Number(text);
     } else if (arg === '--worker-reads') workerReads = true;
     else if (arg === '--count') countOnly = true;
+    else if (arg === '--strict') strict = true;
     else if (arg === '--json') json = true;
     else if (arg === '--engine' || arg.startsWith('--engine=')) {
       const value = arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : optionValue(argv, ++i, '--engine');
@@ -90,7 +94,7 @@ export function parseFilterArguments(argv: string[]): FilterCommand {
   if (capture === undefined) throw new CliError(`missing -r CAPTURE\n${usage}`);
   if (programFile !== undefined && words.length > 0) throw new CliError(`give an EXPRESSION or --program, not both\n${usage}`);
   if (countOnly && json) throw new CliError('--count and --json exclude each other');
-  return { capture, output, limit, countOnly, json, engine, programFile, expression: words.join(' '), jobs, workerReads, ...(fragmentSize !== undefined ? { fragmentSize } : {}) };
+  return { capture, output, limit, countOnly, json, engine, programFile, expression: words.join(' '), jobs, workerReads, strict, ...(fragmentSize !== undefined ? { fragmentSize } : {}) };
 }
 
 /** Whether a file starts with the pcapng section header magic (its -w output is re-encoded by the streaming writer). */
@@ -152,7 +156,7 @@ function outputMode(command: FilterCommand): FilterOutputMode {
 async function runFragments(command: FilterCommand, fixedProgram: RawInstruction[] | undefined): Promise<number> {
   const mode = outputMode(command);
   const settings: FilterRunSettings = {
-    expression: command.expression, engine: command.engine, mode,
+    expression: command.expression, strict: command.strict, engine: command.engine, mode,
     ...(fixedProgram !== undefined ? { program: fixedProgram } : {}),
     ...(command.limit !== undefined ? { limit: command.limit } : {}),
   };

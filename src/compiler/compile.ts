@@ -4,13 +4,14 @@
  */
 import type { RawInstruction } from '../bpf/opcodes.js';
 import type { Expr } from '../filter/ast.js';
+import type { NetworkResolver } from '../filter/index.js';
 import { CompileError } from './errors.js';
 import { buildGraph, reachableBlocks, type GraphNode, type Ret } from './graph.js';
 import { lowerExpr } from './gen-expr.js';
 import { linearize } from './linearize.js';
 import type { HostResolver } from './names.js';
 import { optimizeGraph } from './optimize/index.js';
-import { parseForCompiler } from './parse.js';
+import { parseForCompiler, refuseFilterExtensions } from './parse.js';
 import { initialState } from './state.js';
 
 /** Options of compileFilter; the defaults are tcpdump's (EN10MB, snaplen 262144, optimized). */
@@ -23,6 +24,10 @@ export interface CompileFilterOptions {
   optimize?: boolean;
   /** Resolves host names used in the expression. */
   resolver?: HostResolver;
+  /** Resolves network names (`net NAME`), as /etc/networks does. */
+  networkResolver?: NetworkResolver;
+  /** Refuse pktfilter's extensions (`gre`, `vxlan`), so the program is one libpcap 1.10 could also have produced. */
+  strict?: boolean;
 }
 
 /** The default snapshot length of tcpdump and libpcap. */
@@ -33,8 +38,9 @@ export function compileFilterGraph(expression: string | Expr, options: CompileFi
   const snaplen = options.snaplen ?? DEFAULT_SNAPLEN;
   const accept: Ret = { kind: 'ret', k: snaplen >>> 0 };
   const reject: Ret = { kind: 'ret', k: 0 };
-  const expr = typeof expression === 'string' ? parseForCompiler(expression, options.resolver) : expression;
+  const expr = typeof expression === 'string' ? parseForCompiler(expression, options) : expression;
   if (expr === undefined) return accept;
+  if (options.strict && typeof expression !== 'string') refuseFilterExtensions(expr);
   const state = initialState(options.linkType ?? 1);
   const cond = lowerExpr(state, expr, { resolver: options.resolver });
   const optimize = options.optimize ?? true;
@@ -43,7 +49,7 @@ export function compileFilterGraph(expression: string | Expr, options: CompileFi
   const optimized = optimizeGraph(root);
   // libpcap refuses an expression when its optimizer proves it rejects everything; ours may prove
   // more, so the refusal is decided by a run limited to what libpcap's optimizer infers.
-  if (!acceptsSomething(optimized) && !state.hasProtochain && !acceptsSomething(optimizeGraph(buildGraph(cond, accept, reject, false), 'libpcap'))) {
+  if (!acceptsSomething(optimized) && !state.hasProtochain && !state.hasGeneve && !acceptsSomething(optimizeGraph(buildGraph(cond, accept, reject, false), 'libpcap'))) {
     throw new CompileError('expression rejects all packets');
   }
   return optimized;

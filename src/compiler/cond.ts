@@ -3,7 +3,7 @@
  * ending in one conditional jump on A) combined with and/or/not, in libpcap's evaluation order.
  */
 import type { RawInstruction } from '../bpf/opcodes.js';
-import { BPF_ABS, BPF_ALU, BPF_AND, BPF_B, BPF_H, BPF_IMM, BPF_IND, BPF_JEQ, BPF_JGE, BPF_JGT, BPF_JSET, BPF_K, BPF_LD, BPF_LDX, BPF_MEM, BPF_W } from '../bpf/opcodes.js';
+import { BPF_ABS, BPF_ADD, BPF_ALU, BPF_AND, BPF_B, BPF_H, BPF_IMM, BPF_IND, BPF_JEQ, BPF_JGE, BPF_JGT, BPF_JSET, BPF_K, BPF_LD, BPF_LDX, BPF_MEM, BPF_W } from '../bpf/opcodes.js';
 import { decodeOffset } from './state.js';
 
 /** A conditional jump operator on A against K or X. */
@@ -43,6 +43,20 @@ export function loadStmts(offset: number, size: 1 | 2 | 4): RawInstruction[] {
   const { register, k } = decodeOffset(offset);
   if (register === undefined) return [stmt(BPF_LD | sizeCode(size) | BPF_ABS, k)];
   return [stmt(BPF_LDX | BPF_MEM, register), stmt(BPF_LD | sizeCode(size) | BPF_IND, k)];
+}
+
+/** Loads into X the run-time base of `offset` (`ldx M[r]`), or zero for an absolute offset; the constant part is returned with it. */
+export function baseIntoX(offset: number): { stmts: RawInstruction[]; k: number } {
+  const { register, k } = decodeOffset(offset);
+  if (register === undefined) return { stmts: [stmt(BPF_LDX | BPF_IMM, 0)], k };
+  return { stmts: [stmt(BPF_LDX | BPF_MEM, register)], k };
+}
+
+/** Loads into A the run-time base of `offset` plus `plus` (`ld #plus`, or `ld M[r]; add #plus` for a register-relative offset). */
+export function basePlusIntoA(offset: number, plus: number): RawInstruction[] {
+  const { register } = decodeOffset(offset);
+  if (register === undefined) return [stmt(BPF_LD | BPF_IMM, plus)];
+  return plus === 0 ? [stmt(BPF_LD | BPF_MEM, register)] : [stmt(BPF_LD | BPF_MEM, register), stmt(BPF_ALU | BPF_ADD | BPF_K, plus)];
 }
 
 /** The BPF size field for a byte count. */

@@ -61,7 +61,6 @@ function genLoad(state: CompileState, a: Extract<Arith, { kind: 'load' }>): Arit
   const index = genArith(state, a.offset);
   const literal = a.offset.kind === 'number' ? a.offset.value >>> 0 : undefined;
   if (LINK_PROTOS.has(a.proto)) {
-    if (state.afterGeneve) throw new CompileError(`'${a.proto}[...]' after geneve is not supported by this compiler yet`);
     return { stmts: loadAt(state.offLinkHeader, index, literal, a.size), guard: index.guard };
   }
   if (NETWORK_PROTOS.has(a.proto)) {

@@ -12,19 +12,17 @@ export function currentLinkDescription(state: CompileState): string {
   return state.family === 'ppp' ? 'PPP' : linkTypeDescription(state.linkType);
 }
 
-/** Refuses an encapsulation primitive after `geneve` (libpcap updates its run-time offsets; not implemented here). */
-export function refuseAfterGeneve(state: CompileState, what: string): void {
-  if (state.afterGeneve) throw new CompileError(`'${what}' after geneve is not supported by this compiler yet`);
-}
-
-/** Refuses a primitive that needs constant offsets once they are run-time values (after `geneve` or `vxlan`). */
+/** Refuses a primitive that needs constant offsets once they are run-time values (after `geneve`, `vxlan` or `gre`). */
 export function refuseAfterTunnel(state: CompileState, what: string): void {
-  if (hasVariableOffsets(state)) throw new CompileError(`'${what}' after geneve or vxlan is not supported by this compiler yet`);
+  if (hasVariableOffsets(state)) throw new CompileError(`'${what}' after a tunnel (geneve, vxlan or gre) is not supported by this compiler yet`);
 }
 
-/** `vlan [id]`: an 802.1Q/802.1ad tag (TPID 0x8100, 0x88a8 or 0x9100); later offsets move by 4. */
+/**
+ * `vlan [id]`: an 802.1Q/802.1ad tag (TPID 0x8100, 0x88a8 or 0x9100); later offsets move by 4. After a tunnel
+ * the offsets are run-time values (scratch word + constant, see REGISTER_OFFSET): the constant part moves, as
+ * libpcap moves `constant_part` of its variable offsets.
+ */
 export function genVlan(state: CompileState, id: number | undefined): Cond {
-  refuseAfterGeneve(state, 'vlan');
   if (state.labelDepth > 0) throw new CompileError('no VLAN match after MPLS');
   if (state.family !== 'ether') throw new CompileError(`no VLAN support for ${currentLinkDescription(state)}`);
   const type = state.offLinkType;
@@ -41,7 +39,6 @@ export function genVlan(state: CompileState, id: number | undefined): Cond {
 
 /** `mpls [label]`: an MPLS label stack entry (the bottom-of-stack bit clear in the previous one); later offsets move by 4. */
 export function genMpls(state: CompileState, label: number | undefined): Cond {
-  refuseAfterGeneve(state, 'mpls');
   const nl = networkOffset(state);
   let result: Cond;
   if (state.labelDepth > 0) result = maskedCmp(nl - 2, 1, 0, 0x01);
@@ -60,7 +57,6 @@ export function genMpls(state: CompileState, label: number | undefined): Cond {
 
 /** `pppoes [session]`: a PPPoE session frame; afterwards the link type is PPP inside it. */
 export function genPppoes(state: CompileState, session: number | undefined): Cond {
-  refuseAfterGeneve(state, 'pppoes');
   let result = genLinkType(state, EtherTypeValue.PPPOES);
   if (session !== undefined) {
     if (session > 0xffff) throw new CompileError(`PPPoE session number ${session} greater than maximum 65535`);

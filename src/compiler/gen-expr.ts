@@ -15,6 +15,10 @@ import { genIpBroadcast, genIpMulticast, genIpv4Host, type Direction } from './g
 import { genIp6Multicast, genIpv6Host, ipv6Words, ipv6MaskWords } from './gen-ip6.js';
 import { genDirection, genEtherBroadcast, genEtherHost, genEtherMulticast, genIfIndex, genLlc } from './gen-link.js';
 import { genProtochain } from './gen-protochain.js';
+import { genDecnetQualified } from './gen-decnet.js';
+import { genNetworkName } from './gen-netname.js';
+import { genGateway } from './gen-gateway.js';
+import { genIsisPduKeyword, genIsoQualified, isIsisPduKeyword } from './gen-isis.js';
 import { genPort, genPortRange, genProto, genProtoAbbreviation, portProtocol } from './gen-transport.js';
 import { lookupEtherTypeNumber, lookupIpProtocolNumber, lookupServicePort, resolveHostAddresses, unknownName, type HostResolver } from './names.js';
 import type { CompileState } from './state.js';
@@ -144,6 +148,8 @@ function genPrefix(state: CompileState, q: QualifiedPrimitive, id: Extract<Id, {
 }
 
 function genQualified(state: CompileState, q: QualifiedPrimitive, options: LowerOptions): Cond {
+  const special = genNetworkName(state, q) ?? genGateway(state, q, options.resolver) ?? (q.proto === 'decnet' ? genDecnetQualified(state, q) : q.proto === 'iso' || q.proto === 'isis' ? genIsoQualified(state, q) : undefined);
+  if (special) return special;
   const id = q.id;
   switch (id.kind) {
     case 'number': return genNumberId(state, q, id.value);
@@ -182,7 +188,7 @@ export function lowerExpr(state: CompileState, expr: Expr, options: LowerOptions
     case 'or': { const left = lowerExpr(state, expr.left, options); return or(left, lowerExpr(state, expr.right, options)); }
     case 'not': return not(lowerExpr(state, expr.operand, options));
     case 'qualified': return withSpan(expr, () => genQualified(state, expr, options));
-    case 'proto': return withSpan(expr, () => genProtoAbbreviation(state, expr.proto));
+    case 'proto': return withSpan(expr, () => isIsisPduKeyword(expr.proto) ? genIsisPduKeyword(state, expr.proto) : genProtoAbbreviation(state, expr.proto));
     case 'broadcast':
       return withSpan(expr, () => {
         if (expr.proto === 'ip') return genIpBroadcast(state);

@@ -8,12 +8,11 @@ import {
   BPF_ADD, BPF_ALU, BPF_AND, BPF_B, BPF_H, BPF_IMM, BPF_IND, BPF_JEQ, BPF_K, BPF_LD, BPF_LDX, BPF_MEM, BPF_MISC, BPF_MUL, BPF_ST, BPF_STX,
   BPF_TAX, BPF_TXA, BPF_W, BPF_X,
 } from '../bpf/opcodes.js';
-import { and, andAll, cmp, maskedCmp, or, stmt, test, type Cond } from './cond.js';
+import { and, andAll, basePlusIntoA, cmp, maskedCmp, or, stmt, test, type Cond } from './cond.js';
 import { CompileError } from './errors.js';
-import { refuseAfterTunnel } from './gen-encap.js';
 import { EtherTypeValue, genLinkType } from './gen-link.js';
 import { genNotFragment, ipv4HeaderLengthIntoX } from './gen-ip.js';
-import { allocateRegister, networkOffset, registerOffset, type CompileState } from './state.js';
+import { allocateRegister, decodeOffset, networkOffset, registerOffset, type CompileState } from './state.js';
 
 /** The IANA UDP port of Geneve. */
 export const GENEVE_PORT = 6081;
@@ -22,7 +21,6 @@ const TRANSPARENT_ETHERNET = 0x6558;
 
 /** `geneve [vni]`; moves every later offset into the Geneve payload. */
 export function genGeneve(state: CompileState, vni: number | undefined): Cond {
-  refuseAfterTunnel(state, 'geneve');
   if (vni !== undefined && vni > 0xffffff) throw new CompileError(`Geneve VNI ${vni} greater than maximum 16777215`);
   const nl = networkOffset(state);
   const header = ipv4HeaderLengthIntoX(state);
@@ -39,15 +37,15 @@ export function genGeneve(state: CompileState, vni: number | undefined): Cond {
   const overIpv6 = andAll(
     genLinkType(state, EtherTypeValue.IPV6), cmp(nl + 6, 1, 17), cmp(nl + 42, 2, GENEVE_PORT), maskedCmp(nl + 48, 1, 0, 0xc0),
     ...(vni === undefined ? [] : [maskedCmp(nl + 52, 4, (vni << 8) >>> 0, 0xffffff00)]),
-    { kind: 'effect', stmts: [stmt(BPF_LD | BPF_IMM, 40)] },
+    { kind: 'effect', stmts: basePlusIntoA(nl, 40) },
   );
   const typeRegister = allocateRegister(state);
   const headerRegister = allocateRegister(state);
   const payloadRegister = allocateRegister(state);
-  // A = IP header length: the Geneve header starts at nl + A + 8; its protocol type 2 bytes in, its
+  // A = IP header length (plus the run-time base inside another tunnel): the Geneve header starts at nl + A + 8; its protocol type 2 bytes in, its
   // payload after 8 bytes and the options (length in 4-byte words in the low 6 bits of byte 0).
   const offsets = [
-    stmt(BPF_ALU | BPF_ADD | BPF_K, nl + 8), stmt(BPF_MISC | BPF_TAX), stmt(BPF_ALU | BPF_ADD | BPF_K, 2), stmt(BPF_ST, typeRegister),
+    stmt(BPF_ALU | BPF_ADD | BPF_K, decodeOffset(nl).k + 8), stmt(BPF_MISC | BPF_TAX), stmt(BPF_ALU | BPF_ADD | BPF_K, 2), stmt(BPF_ST, typeRegister),
     stmt(BPF_LD | BPF_B | BPF_IND, 0), stmt(BPF_ALU | BPF_AND | BPF_K, 0x3f), stmt(BPF_ALU | BPF_MUL | BPF_K, 4), stmt(BPF_ALU | BPF_ADD | BPF_K, 8),
     stmt(BPF_ALU | BPF_ADD | BPF_X), stmt(BPF_ST, headerRegister), stmt(BPF_LD | BPF_H | BPF_IND, 2), stmt(BPF_LDX | BPF_MEM, headerRegister),
   ];
@@ -69,5 +67,6 @@ export function genGeneve(state: CompileState, vni: number | undefined): Cond {
   // Whatever the outer link type, the link-layer type is now an EtherType (Geneve's protocol type or the inner Ethernet's).
   state.family = 'ether';
   state.afterGeneve = true;
+  state.hasGeneve = true;
   return and(or(overIpv4, overIpv6), update);
 }

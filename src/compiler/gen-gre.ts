@@ -1,7 +1,7 @@
 /**
  * `gre [key]` (our extension): GRE (RFC 2784, version 0, with the RFC 2890 key and sequence number) over
  * IPv4 (protocol 47, not a later fragment) or IPv6 (next header 47); with a key, the K bit must be set and
- * the key equal. The header length follows the C, K and S bits at run time. Every later primitive looks
+ * the key equal. The outer IP header may itself be inside a tunnel (its offset a run-time value): tunnels nest. The header length follows the C, K and S bits at run time. Every later primitive looks
  * inside: for protocol 0x6558 (transparent Ethernet bridging) the inner Ethernet frame, otherwise the
  * protocol type stands in for the EtherType and the payload is the network layer, as after `geneve`.
  */
@@ -10,9 +10,8 @@ import {
   BPF_ADD, BPF_ALU, BPF_AND, BPF_B, BPF_H, BPF_IMM, BPF_IND, BPF_JEQ, BPF_JSET, BPF_K, BPF_LD, BPF_LDX, BPF_MEM, BPF_MISC, BPF_RSH,
   BPF_ST, BPF_STX, BPF_TAX, BPF_TXA, BPF_W, BPF_X,
 } from '../bpf/opcodes.js';
-import { and, andAll, cmp, or, stmt, test, type Cond } from './cond.js';
+import { and, andAll, baseIntoX, basePlusIntoA, cmp, or, stmt, test, type Cond } from './cond.js';
 import { CompileError } from './errors.js';
-import { refuseAfterTunnel } from './gen-encap.js';
 import { EtherTypeValue, genLinkType } from './gen-link.js';
 import { genNotFragment, ipv4HeaderLengthIntoX } from './gen-ip.js';
 import { allocateRegister, networkOffset, registerOffset, releaseRegister, type CompileState } from './state.js';
@@ -27,13 +26,11 @@ const insn = (code: number, k = 0): RawInstruction => stmt(code, k);
 
 /** `gre [key]`; moves every later offset into the GRE payload. */
 export function genGre(state: CompileState, key: number | undefined): Cond {
-  refuseAfterTunnel(state, 'gre');
   if (key !== undefined && key > 0xffffffff) throw new CompileError(`GRE key ${key} greater than maximum 4294967295`);
   const nl = networkOffset(state);
   const header = ipv4HeaderLengthIntoX(state);
   // Statements leaving X = where the GRE header starts, as an offset from `base` (IPv4: after its header; IPv6: 40 bytes in).
   const greOverIpv4 = header.stmts;
-  if (nl >= 2 ** 32) throw new CompileError("'gre' after geneve or vxlan is not supported by this compiler yet");
   const keyTest = (xStmts: RawInstruction[], base: number): Cond[] => key === undefined ? [] : [
     test([...xStmts, insn(BPF_LD | BPF_B | BPF_IND, base)], BPF_JSET, GRE_KEY),
     // The key follows the 4-byte base header and, when C is set, 4 bytes of checksum: X += (byte0 & 0x80) >> 5.
@@ -47,12 +44,13 @@ export function genGre(state: CompileState, key: number | undefined): Cond {
     // A = where GRE starts (absolute).
     { kind: 'effect', stmts: [...greOverIpv4, insn(BPF_MISC | BPF_TXA), insn(BPF_ALU | BPF_ADD | BPF_K, header.k)] },
   );
-  const zeroX = [insn(BPF_LDX | BPF_IMM, 0)];
+  // Over IPv6, X holds the run-time base of the network header (zero when it is at a constant offset; inside a tunnel, its scratch word).
+  const ipv6Base = baseIntoX(nl);
   const overIpv6 = andAll(
     genLinkType(state, EtherTypeValue.IPV6), cmp(nl + 6, 1, 47),
-    test([...zeroX, insn(BPF_LD | BPF_B | BPF_IND, nl + 41), insn(BPF_ALU | BPF_AND | BPF_K, 0x07)], BPF_JEQ, 0),
-    ...keyTest(zeroX, nl + 40),
-    { kind: 'effect', stmts: [insn(BPF_LD | BPF_IMM, nl + 40)] },
+    test([...ipv6Base.stmts, insn(BPF_LD | BPF_B | BPF_IND, ipv6Base.k + 41), insn(BPF_ALU | BPF_AND | BPF_K, 0x07)], BPF_JEQ, 0),
+    ...keyTest(ipv6Base.stmts, ipv6Base.k + 40),
+    { kind: 'effect', stmts: basePlusIntoA(nl, ipv6Base.k + 40) },
   );
   const typeRegister = allocateRegister(state);
   const headerRegister = allocateRegister(state);
@@ -87,5 +85,9 @@ export function genGre(state: CompileState, key: number | undefined): Cond {
   state.offNlNoSnap = 0;
   state.family = 'ether';
   state.afterGeneve = true;
+  // A tunnel inside resets what the one outside had moved (labels, PPPoE); the new offsets start here.
+  state.vlanDepth = 0;
+  state.labelDepth = 0;
+  state.inPppoe = false;
   return and(or(overIpv4, overIpv6), update);
 }

@@ -4,8 +4,9 @@
  * multicast on the link layer, and `llc`.
  */
 import { CompileError } from './errors.js';
-import { FALSE, TRUE, and, bitsSet, bytesEqual, cmp, cmpGreater, maskedCmp, not, or, type Cond } from './cond.js';
-import { linkTypeDescription, networkOffset, type CompileState } from './state.js';
+import { BPF_JEQ, BPF_LD, BPF_LDX, BPF_MEM, BPF_X } from '../bpf/opcodes.js';
+import { FALSE, TRUE, and, bitsSet, bytesEqual, cmp, cmpGreater, maskedCmp, not, or, stmt, type Cond } from './cond.js';
+import { decodeOffset, linkTypeDescription, networkOffset, type CompileState } from './state.js';
 
 /** EtherTypes and LLC SAPs that gen_linktype treats specially. */
 export const EtherTypeValue = {
@@ -36,7 +37,7 @@ function snap(state: CompileState, oui: number, protocolId: number): Cond {
 function etherLinkType(state: CompileState, protocol: number): Cond {
   const type = state.offLinkType;
   if (state.afterGeneve && (protocol <= ETHER_MTU || protocol === EtherTypeValue.ATALK || protocol === EtherTypeValue.AARP)) {
-    throw new CompileError('802.2 LLC protocols after geneve are not supported by this compiler yet');
+    throw new CompileError('802.2 LLC protocols after geneve or gre are not supported by this compiler yet');
   }
   switch (protocol) {
     case LlcSap.ISONS: case LlcSap.IP: case LlcSap.NETBEUI:
@@ -126,10 +127,23 @@ export function genLinkType(state: CompileState, protocol: number): Cond {
 }
 
 function requireEthernet(state: CompileState): void {
-  if (state.afterGeneve) throw new CompileError('link-layer addresses after geneve are not supported by this compiler yet');
   if (state.family !== 'ether') {
     throw new CompileError('ethernet addresses supported only on ethernet/FDDI/token ring/802.11/ATM LANE/Fibre Channel');
   }
+}
+
+/**
+ * After `geneve` or `gre` the payload may have no link-layer header (protocol type other than 0x6558): then
+ * the link header and payload scratch words hold the same value. libpcap ANDs `ld M[header]; ldx M[payload];
+ * jeq x` (negated) before link-layer address tests; `cond` comes unchanged elsewhere.
+ */
+function withLinkHeaderPresent(state: CompileState, cond: Cond): Cond {
+  if (!state.afterGeneve) return cond;
+  const header = decodeOffset(state.offLinkHeader).register;
+  const payload = decodeOffset(state.offLinkPayload).register;
+  if (header === undefined || payload === undefined) return cond;
+  const same: Cond = { kind: 'test', stmts: [stmt(BPF_LD | BPF_MEM, header), stmt(BPF_LDX | BPF_MEM, payload)], op: BPF_JEQ, src: BPF_X, k: 0 };
+  return and(not(same), cond);
 }
 
 /** `ether [src|dst] host MAC` (libpcap's gen_ehostop). */
@@ -138,32 +152,30 @@ export function genEtherHost(state: CompileState, mac: readonly number[], dir: s
   const source = (): Cond => bytesEqual(state.offLinkHeader + 6, mac);
   const destination = (): Cond => bytesEqual(state.offLinkHeader, mac);
   switch (dir) {
-    case 'src': return source();
-    case 'dst': return destination();
-    case 'src and dst': return and(source(), destination());
-    default: return or(source(), destination());
+    case 'src': return withLinkHeaderPresent(state, source());
+    case 'dst': return withLinkHeaderPresent(state, destination());
+    case 'src and dst': return withLinkHeaderPresent(state, and(source(), destination()));
+    default: return withLinkHeaderPresent(state, or(source(), destination()));
   }
 }
 
 /** `ether broadcast`. */
 export function genEtherBroadcast(state: CompileState): Cond {
-  if (state.afterGeneve) throw new CompileError('link-layer addresses after geneve are not supported by this compiler yet');
   if (state.family !== 'ether') throw new CompileError('not a broadcast link');
-  return bytesEqual(state.offLinkHeader, [0xff, 0xff, 0xff, 0xff, 0xff, 0xff]);
+  return withLinkHeaderPresent(state, bytesEqual(state.offLinkHeader, [0xff, 0xff, 0xff, 0xff, 0xff, 0xff]));
 }
 
 /** `ether multicast`: the group bit of the destination address. */
 export function genEtherMulticast(state: CompileState): Cond {
-  if (state.afterGeneve) throw new CompileError('link-layer addresses after geneve are not supported by this compiler yet');
   if (state.family !== 'ether') {
     throw new CompileError('link-layer multicast filters supported only on ethernet/FDDI/token ring/ARCNET/802.11/ATM LANE/Fibre Channel');
   }
-  return bitsSet(state.offLinkHeader, 1, 0x01);
+  return withLinkHeaderPresent(state, bitsSet(state.offLinkHeader, 1, 0x01));
 }
 
 /** `llc`: an 802.3 frame that is not Novell raw 802.3. */
 export function genLlc(state: CompileState, subtype: string | undefined): Cond {
-  if (state.afterGeneve) throw new CompileError("'llc' after geneve is not supported by this compiler yet");
+  if (state.afterGeneve) throw new CompileError("'llc' after geneve or gre is not supported by this compiler yet");
   if (state.family !== 'ether') throw new CompileError(`'llc' not supported for ${linkTypeDescription(state.linkType)}`);
   const base = and(not(cmpGreater(state.offLinkType, 2, ETHER_MTU)), not(cmp(state.offLinkPayload, 2, 0xffff)));
   if (subtype === undefined) return base;

@@ -38,6 +38,8 @@ export interface CompileState {
   afterGeneve?: boolean;
   /** True once `protochain` was lowered (libpcap then skips its optimizer, so never says "rejects all packets"). */
   hasProtochain?: boolean;
+  /** True once `geneve` was lowered (libpcap 1.10 leaves such programs unoptimized too: `pppoes and geneve` on RAW is not refused). */
+  hasGeneve?: boolean;
 }
 
 /** libpcap's description of a link type, as its error messages print it. */
@@ -84,15 +86,21 @@ export function registerOffset(register: number, k: number): number {
   return REGISTER_OFFSET * (register + 1) + k;
 }
 
-/** Splits an offset into its scratch word (undefined for an absolute offset) and its constant part. */
+/**
+ * How far below its run-time value a register-relative offset may point (`mpls` after `geneve` reads the
+ * label before the payload, `[x + -2]` as libpcap emits it); absolute offsets stay below 2^32.
+ */
+const NEGATIVE_ROOM = 2 ** 32;
+
+/** Splits an offset into its scratch word (undefined for an absolute offset) and its constant part (which may be negative). */
 export function decodeOffset(offset: number): { register: number | undefined; k: number } {
-  if (offset < REGISTER_OFFSET) return { register: undefined, k: offset };
-  const register = Math.floor(offset / REGISTER_OFFSET) - 1;
+  if (offset < REGISTER_OFFSET - NEGATIVE_ROOM) return { register: undefined, k: offset };
+  const register = Math.floor((offset + NEGATIVE_ROOM) / REGISTER_OFFSET) - 1;
   return { register, k: offset - REGISTER_OFFSET * (register + 1) };
 }
 
-/** True once offsets are relative to run-time values (after `geneve`). */
-export const hasVariableOffsets = (state: CompileState): boolean => state.offLinkPayload >= REGISTER_OFFSET;
+/** True once offsets are relative to run-time values (after a tunnel). */
+export const hasVariableOffsets = (state: CompileState): boolean => state.offLinkPayload >= REGISTER_OFFSET - NEGATIVE_ROOM;
 
 /** Absolute (or register-relative, see REGISTER_OFFSET) offset of the network-layer header. */
 export const networkOffset = (state: CompileState): number => state.offLinkPayload + state.offNl;

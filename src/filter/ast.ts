@@ -36,7 +36,11 @@ export type Id =
   /** A MAC address in any of libpcap's forms; `bytes` has 6 entries. */
   | { kind: 'mac'; bytes: number[]; text: string; span: Span }
   /** A name: host, service (`http`), protocol (`tcp` written `\tcp`), resolved later. `escaped` when written with a backslash. */
-  | { kind: 'name'; name: string; escaped: boolean; text: string; span: Span }
+  | {
+    kind: 'name'; name: string; escaped: boolean; text: string; span: Span;
+    /** For `net NAME`: the IPv4 network number the parse options' network resolver gave (as inet_network returns it, right-aligned). */
+    network?: number;
+  }
   /** `net ADDR/LEN` or `net ADDR mask MASK`. */
   | { kind: 'prefix'; address: Id & { kind: 'ipv4' | 'ipv6' | 'number' }; prefixLength?: number; mask?: Id & { kind: 'ipv4' }; text: string; span: Span }
   /** `portrange LOW-HIGH`; each end a number or a service name. */

@@ -57,6 +57,8 @@ export class FilterGrammar extends EmbeddedActionsParser {
   private closing: Int32Array = new Int32Array(0);
   /** Whether an `mpls` primitive came earlier in the text: libpcap then refuses any later `vlan`. */
   private mplsSeen = false;
+  /** Leave `vlan N` / `mpls N` range checks to the compiler, which checks the link type first (see ParseFilterOptions). */
+  private deferLinkRangeChecks = false;
 
   /**
    * Chevrotain's grammar validations (ambiguities, left recursion) cost ~40 ms at every start of the CLI;
@@ -68,7 +70,8 @@ export class FilterGrammar extends EmbeddedActionsParser {
   }
 
   /** Parses a scanned token list; throws GrammarRefusal or leaves Chevrotain errors in `this.errors`. */
-  parseTokens(tokens: IToken[], source: string, check: PrimitiveCheck): Expr | undefined {
+  parseTokens(tokens: IToken[], source: string, check: PrimitiveCheck, deferLinkRangeChecks = false): Expr | undefined {
+    this.deferLinkRangeChecks = deferLinkRangeChecks;
     this.source = source;
     this.check = check;
     this.tokenList = tokens;
@@ -350,7 +353,7 @@ export class FilterGrammar extends EmbeddedActionsParser {
                 this.ACTION(() => { id = this.prefixId(address, undefined, mask); });
               },
             },
-            { ALT: () => { this.ACTION(() => { id = this.ipv4Id(address); }); } },
+            { ALT: () => { this.ACTION(() => { id = this.ipv4Id(address, q?.proto === 'decnet'); }); } },
           ]);
           return id!;
         },
@@ -502,7 +505,8 @@ export class FilterGrammar extends EmbeddedActionsParser {
       if (!value) return { kind, span: spanOf(keyword) } as Expr;
       const number = numberOf(value);
       const limit = encapsulationLimits[kind]!;
-      if (number > limit.max) this.refuse(`${limit.what} ${number} greater than maximum ${limit.max}`, spanOf(value));
+      const linkDependent = kind === 'vlan' || kind === 'mpls';
+      if (number > limit.max && !(linkDependent && this.deferLinkRangeChecks)) this.refuse(`${limit.what} ${number} greater than maximum ${limit.max}`, spanOf(value));
       return { kind, value: number, span: join(spanOf(keyword), spanOf(value)) } as Expr;
     });
   });
@@ -714,8 +718,12 @@ export class FilterGrammar extends EmbeddedActionsParser {
     return { kind: 'number', value: numberOf(token), text: token.image, span: spanOf(token) };
   }
 
-  private ipv4Id(token: IToken): Id & { kind: 'ipv4' } {
-    const parsed = parseDottedIPv4(token.image);
+  /**
+   * A dotted address; after `decnet` it is DECnet's AREA.NODE (libpcap reads it with sscanf "%d.%d"), whose
+   * parts may exceed 255: `value` is then the parts accumulated base 256 (unused: the compiler reads `text`).
+   */
+  private ipv4Id(token: IToken, decnet = false): Id & { kind: 'ipv4' } {
+    const parsed = parseDottedIPv4(token.image) ?? (decnet ? lenientDotted(token.image) : undefined);
     if (!parsed) this.refuse(`invalid IPv4 address '${token.image}'`, spanOf(token));
     return { kind: 'ipv4', value: parsed.value, octets: parsed.octets, text: token.image, span: spanOf(token) };
   }
@@ -739,6 +747,15 @@ export class FilterGrammar extends EmbeddedActionsParser {
     }
     return id;
   }
+}
+
+/** Parts of a dotted number without the 0..255 rule (a DECnet AREA.NODE address such as `1.1023`). */
+function lenientDotted(text: string): { value: number; octets: 1 | 2 | 3 | 4 } | undefined {
+  const parts = text.split('.');
+  if (parts.length < 2 || parts.length > 4 || !/^[0-9]+$/.test(parts[0]!)) return undefined;
+  let value = 0;
+  for (const part of parts) value = (value * 256 + (Number.parseInt(part, 10) || 0)) % 2 ** 32;
+  return { value, octets: parts.length as 2 | 3 | 4 };
 }
 
 const loadableProtos = new Set<LoadProto>([

@@ -4,14 +4,25 @@ import type { Expr, Span } from './ast.js';
 import { FilterError, quoteToken } from './errors.js';
 import { FilterGrammar, GrammarRefusal } from './grammar.js';
 import { scanFilter } from './scanner.js';
+import { findFilterExtension } from './extensions.js';
 import { checkQualified } from './semantics.js';
-import type { HostResolver } from './semantics.js';
+import type { HostResolver, NetworkResolver } from './semantics.js';
 import * as T from './tokens.js';
 
 /** Options of parseFilter. */
 export interface ParseFilterOptions {
   /** Resolves host names (no DNS at compile time); without it a host name is refused with a clear error. */
   resolver?: HostResolver;
+  /** Resolves network names for `net NAME` (as /etc/networks does); without it a network name is refused with a clear error. */
+  networkResolver?: NetworkResolver;
+  /**
+   * Leave the range checks of `vlan N` and `mpls N` to the compiler, which (as libpcap) first refuses a link
+   * type without VLAN/MPLS support, so its message names the link type. Only for a caller that compiles the
+   * tree for a known link type; parseFilter alone refuses out-of-range values itself.
+   */
+  deferLinkRangeChecks?: boolean;
+  /** Refuse pktfilter's extensions (`gre`, `vxlan`): accept only what libpcap 1.10 could also compile. */
+  strict?: boolean;
 }
 
 /** Deepest nesting of parentheses, `not` and unary minus accepted (a clear error beyond, never a stack overflow). */
@@ -89,9 +100,9 @@ export function parseFilterOrEmpty(text: string, options: ParseFilterOptions = {
   let result: Expr | undefined;
   try {
     result = parser.parseTokens(tokens, text, (primitive) => {
-      const problem = checkQualified(primitive, options.resolver);
+      const problem = checkQualified(primitive, options.resolver, options.networkResolver);
       if (problem) throw new GrammarRefusal(problem.reason, problem.span);
-    });
+    }, options.deferLinkRangeChecks);
     if (parser.errors.length > 0) throw syntaxError(parser.errors[0]!, tokens, text);
   } catch (error) {
     if (error instanceof GrammarRefusal) throw new FilterError(error.reason, error.span, text);
@@ -101,6 +112,10 @@ export function parseFilterOrEmpty(text: string, options: ParseFilterOptions = {
     release();
   }
   if (!result) throw new FilterError('syntax error', { start: 0, end: text.length }, text);
+  if (options.strict) {
+    const extension = findFilterExtension(result);
+    if (extension) throw new FilterError(extension.reason, extension.node.span, text);
+  }
   return result;
 }
 

@@ -9,6 +9,12 @@ import { lookupEtherType, lookupIpProtocol, lookupOsiProtocol, resolveServiceNam
 /** Hosts the filter names: name -> its addresses, or undefined when unknown (no DNS at compile time). */
 export type HostResolver = (name: string) => { ipv4: string[]; ipv6: string[]; mac?: string[] } | undefined;
 
+/**
+ * Networks the filter names (`net loopback`): name -> the IPv4 network number as inet_network(3) gives it
+ * (right-aligned: `127` -> 0x7f, `127.0.0.0` -> 0x7f000000), or undefined when unknown.
+ */
+export type NetworkResolver = (name: string) => number | undefined;
+
 /** A refusal: the reason and the span it applies to. */
 export interface SemanticProblem { reason: string; span: Span }
 
@@ -69,20 +75,82 @@ function ipv4NetBitsProblem(address: number, mask: number, text: string): string
   return ((address & ~mask) >>> 0) !== 0 ? `non-network bits set in "${text}"` : undefined;
 }
 
+/**
+ * `[proto] [dir] net NAME`: the network number through the resolver (recorded on the operand for the
+ * compiler), then the protocol qualifier as libpcap's gen_host judges it. Network 0 counts as unknown, as
+ * in libpcap (`net default` is refused).
+ */
+function networkNameProblem(primitive: QualifiedPrimitive, id: Id & { kind: 'name' }, networkResolver: NetworkResolver | undefined): SemanticProblem | undefined {
+  const network = networkResolver?.(id.name);
+  if (network === undefined || network === 0 || !Number.isInteger(network) || network < 0 || network > 0xffffffff) {
+    const hint = networkResolver ? '' : ' (no network resolver given: network names are not looked up in /etc/networks)';
+    return { reason: `unknown network '${id.name}'${hint}`, span: id.span };
+  }
+  const proto = primitive.proto;
+  if (proto !== 'decnet') {
+    const problem = proto === 'ip6' ? "'ip6' modifier applied to ip host" : hostProtoProblem(proto, 'net', 4);
+    if (problem) return { reason: problem, span: id.span };
+  }
+  id.network = network;
+  return undefined;
+}
+
+/** libpcap's refusal of `PROTO proto N` for a protocol qualifier that does not select a payload protocol. */
+export function protoQualifierProblem(proto: Proto): string {
+  switch (proto) {
+    case 'arp': case 'rarp': return `${proto} does not encapsulate another protocol`;
+    case 'lat': case 'sca': case 'moprc': case 'mopdl': return `${proto.toUpperCase()} does not encapsulate another protocol`;
+    case 'decnet': return 'DECNET encapsulation is not specifiable';
+    case 'atalk': return 'AppleTalk encapsulation is not specifiable';
+    case 'clnp': return "'clnp proto' is not supported";
+    default: return `'${proto} proto' is bogus`;
+  }
+}
+
+/**
+ * `decnet [dir] [host|net] ADDRESS` (gen_ncode with Q_DECNET): numbers, `AREA.NODE` addresses and the
+ * IPv4 prefix forms are accepted; names need DECnet name support, which libpcap 1.10 on Linux lacks.
+ * Returns null when the operand kind is judged by the generic rules below (MAC and IPv6 addresses).
+ */
+function decnetAddressProblem(primitive: QualifiedPrimitive): SemanticProblem | undefined | null {
+  const id = primitive.id;
+  switch (id.kind) {
+    case 'number': case 'ipv4': return undefined;
+    // `decnet net NAME` looks the name up as a network (then keeps the low 16 bits), like `net NAME`.
+    case 'name': return primitive.type === 'net' ? null : { reason: `decnet name support not included, '${id.name}' cannot be translated`, span: id.span };
+    case 'prefix': {
+      if (primitive.type !== 'net') return { reason: 'Mask syntax for networks only', span: id.span };
+      if (id.address.kind !== 'ipv4') return null;
+      const address = (id.address.value * 2 ** (8 * (4 - id.address.octets))) >>> 0;
+      const length = id.prefixLength ?? 32;
+      if (!id.mask && length > 32) return { reason: 'mask length must be <= 32', span: id.span };
+      const mask = id.mask ? (id.mask.value * 2 ** (8 * (4 - id.mask.octets))) >>> 0 : length === 0 ? 0 : (0xffffffff << (32 - length)) >>> 0;
+      const problem = ipv4NetBitsProblem(address, mask, id.text);
+      return problem === undefined ? undefined : { reason: problem, span: id.span };
+    }
+    default: return null;
+  }
+}
+
 /** Checks one qualified primitive; returns the first problem or undefined. */
-export function checkQualified(primitive: QualifiedPrimitive, resolver: HostResolver | undefined): SemanticProblem | undefined {
+export function checkQualified(primitive: QualifiedPrimitive, resolver: HostResolver | undefined, networkResolver?: NetworkResolver): SemanticProblem | undefined {
   const { proto, type, id } = primitive;
   const at = (reason: string | undefined, span: Span = id.span): SemanticProblem | undefined => reason === undefined ? undefined : { reason, span };
   if (proto === 'decnet' && (type === undefined || type === 'host' || type === 'net')) {
-    // libpcap reads `decnet host AREA.NODE` with DECnet's own address syntax; no link type here carries DECnet.
-    return at('DECnet addresses are not supported (DECnet Phase IV is not carried by these link types)', primitive.span);
+    const problem = decnetAddressProblem(primitive);
+    if (problem !== null) return problem;
+  }
+  if (type === 'proto' && !protoProtos.has(proto)) {
+    // libpcap looks a name up before it judges the qualifier: `tcp proto \\udp` is an unknown protocol.
+    if (id.kind === 'name') return at(`unknown protocol: ${id.name}`);
+    if (id.kind === 'number') return at(protoQualifierProblem(proto), primitive.span);
   }
   switch (id.kind) {
     case 'name': {
       const name = id.name;
       switch (type) {
         case undefined: case 'host': return at(resolveHost(name, proto, resolver));
-        case 'net': return at(`unknown network '${name}' (network names are not supported; write the network number)`);
+        case 'net': return networkNameProblem(primitive, id, networkResolver);
         case 'port':
           if (!portProtos.has(proto)) return at(`illegal qualifier of 'port'`, primitive.span);
           return at(portNameProblem(name, proto, false));
@@ -94,11 +162,16 @@ export function checkQualified(primitive: QualifiedPrimitive, resolver: HostReso
           return undefined;
         }
         case 'proto': case 'protochain': {
-          const allowed = type === 'proto' ? protoProtos : protochainProtos;
-          if (!allowed.has(proto)) return at(`${show(proto)} cannot be followed by '${type}'`, primitive.span);
+          if (type === 'protochain' && !protochainProtos.has(proto)) {
+            // libpcap resolves the name for the qualifier first, then refuses the qualifier.
+            if (linkProtos.has(proto) && lookupEtherType(name) === undefined) return at(`unknown ether proto '${name}'`);
+            if (proto === 'iso' && lookupOsiProtocol(name) === undefined) return at(`unknown osi proto '${name}'`);
+            if (!linkProtos.has(proto) && proto !== 'iso') return at(`unknown protocol: ${name}`);
+            return at(`bad protocol applied for 'protochain'`, primitive.span);
+          }
           if (linkProtos.has(proto)) return at(lookupEtherType(name) === undefined ? `unknown ether proto '${name}'` : undefined);
           if (proto === 'iso') return at(lookupOsiProtocol(name) === undefined ? `unknown osi proto '${name}'` : undefined);
-          if (proto === 'isis') return at(`unknown protocol: ${name} (IS-IS PDU types are numbers)`);
+          if (proto === 'isis') return at(`unknown protocol: ${name}`);
           return at(lookupIpProtocol(name) === undefined ? `unknown ip proto '${name}'` : undefined);
         }
       }
@@ -116,7 +189,7 @@ export function checkQualified(primitive: QualifiedPrimitive, resolver: HostReso
         case 'gateway': return at(`'gateway' requires a name`);
         case 'proto':
           // libpcap takes any 32-bit value here (a number that cannot match simply never matches).
-          return at(protoProtos.has(proto) ? undefined : `${show(proto)} cannot be followed by 'proto'`, primitive.span);
+          return at(protoProtos.has(proto) ? undefined : protoQualifierProblem(proto), primitive.span);
         case 'protochain':
           return at(protochainProtos.has(proto) ? undefined : `bad protocol applied for 'protochain'`, primitive.span);
       }
@@ -171,6 +244,8 @@ export function checkQualified(primitive: QualifiedPrimitive, resolver: HostReso
       if (!portProtos.has(proto)) return at(`illegal qualifier of 'portrange'`, primitive.span);
       for (const end of [id.low, id.high]) {
         const problem = end.kind === 'number' ? portValueProblem(end.value) : portNameProblem(end.name, proto, true);
+        // libpcap names the whole range when one end is unknown (`ftp-data-ftp` splits as `ftp` and `data-ftp`).
+        if (problem?.startsWith('unknown port in range')) return at(`unknown port in range '${id.text}'`, end.span);
         if (problem) return at(problem, end.span);
       }
       return undefined;

@@ -76,9 +76,9 @@ describeWithOracle('compiler vxlan (inner verdicts against libpcap on the bare f
     expect(any(otherVni, otherVni.length, otherVni.length)).not.toBe(0);
   });
 
-  it('refuses a VNI above 24 bits, and tunnels or protochain inside', () => {
+  it('refuses a VNI above 24 bits and protochain inside; tunnels nest (nested-tunnels.test.ts)', () => {
     expect(() => compileFilter('vxlan 16777216')).toThrow(CompileError);
     expect(() => compileFilter('vxlan and protochain 6')).toThrow(/not supported/);
-    expect(() => compileFilter('vxlan and geneve')).toThrow(/not supported/);
+    expect(compileFilter('vxlan and geneve').length).toBeGreaterThan(0);
   });
 });

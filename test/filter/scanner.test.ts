@@ -123,7 +123,7 @@ describe('tree shape', () => {
     expect(parseFilter('net 10.0.0.0 mask 255.0.0.0')).toMatchObject({ id: { kind: 'prefix', mask: { kind: 'ipv4', value: 0xff000000 } } });
     expect(parseFilter('portrange 1-512')).toMatchObject({ id: { kind: 'range', low: { kind: 'number', value: 1 }, high: { kind: 'number', value: 512 } } });
     expect(parseFilter('tcp portrange 1-http')).toMatchObject({ id: { kind: 'range', low: { kind: 'number', value: 1 }, high: { kind: 'name', name: 'http', span: { start: 16, end: 20 } } } });
-    expect(() => parseFilter('tcp portrange ftp-data-80')).toThrow(/unknown port in range 'data-80'/);
+    expect(() => parseFilter('tcp portrange ftp-data-80')).toThrow(/unknown port in range 'ftp-data-80'/);
     expect(parseFilter('ether host aabb.ccdd.eeff')).toMatchObject({ id: { kind: 'mac', bytes: [0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0xff] } });
     expect(parseFilter('host ::ffff:1.2.3.4')).toMatchObject({ id: { kind: 'ipv6', bytes: [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 1, 2, 3, 4] } });
   });

@@ -13,9 +13,9 @@ import {
 } from '../../bpf/index.js';
 import { CaptureRecordCursor, CaptureFormatError } from '../../capture/index.js';
 import { createCaptureParser } from '../../capture/detect.js';
-import { linkTypeName } from '../../capture/linktype.js';
 import { CompileError, compileFilter } from '../../compiler/index.js';
 import type { FilterCaptureFragment } from './fragments.js';
+import { describeRefusal } from '../refusal.js';
 
 /** What a fragment run produces, depending on the output mode. */
 export type FilterOutputMode = 'count' | 'print' | 'json' | 'pcap-records';
@@ -23,6 +23,8 @@ export type FilterOutputMode = 'count' | 'print' | 'json' | 'pcap-records';
 /** Everything a fragment runner needs to know (plain data, so it can be posted to a worker). */
 export interface FilterRunSettings {
   expression: string;
+  /** Refuse pktfilter's extensions when compiling `expression`. */
+  strict?: boolean;
   program?: RawInstruction[];
   engine: 'interp' | 'js';
   mode: FilterOutputMode;
@@ -81,9 +83,9 @@ export class FilterFragmentRunner {
   /** The program for a link type (given, or compiled now); a refused expression throws FilterRefusal with its one-line message. */
   programFor(linkType: number): RawInstruction[] {
     try {
-      return this.settings.program ?? this.settings.programs?.[linkType] ?? compileFilter(this.settings.expression, { linkType });
+      return this.settings.program ?? this.settings.programs?.[linkType] ?? compileFilter(this.settings.expression, { linkType, strict: this.settings.strict ?? false });
     } catch (error) {
-      if (error instanceof CompileError) throw new FilterRefusal(`${error.message} [link type ${linkTypeName(linkType)}]`);
+      if (error instanceof CompileError) throw new FilterRefusal(describeRefusal(error, this.settings.expression, linkType));
       if (error instanceof BpfError) throw new FilterRefusal(error.message);
       throw error;
     }

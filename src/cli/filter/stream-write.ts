@@ -6,8 +6,8 @@
 import type { RawInstruction } from '../../bpf/opcodes.js';
 import { BpfError, BpfStepBudgetError, compileToJs, createInterpreter, type BpfFilterFunction } from '../../bpf/index.js';
 import { CaptureFormatError, createCaptureWriter, readCapture, type CaptureWriter } from '../../capture/index.js';
-import { linkTypeName } from '../../capture/linktype.js';
 import { CompileError, compileFilter } from '../../compiler/index.js';
+import { describeRefusal } from '../refusal.js';
 import { CliError } from '../errors.js';
 import type { FilterCommand } from '../filter.js';
 
@@ -19,9 +19,9 @@ export async function runFilterStreamingWrite(command: FilterCommand, fixedProgr
     let filter = filters.get(linkType);
     if (filter) return filter;
     try {
-      filter = prepare(fixedProgram ?? compileFilter(command.expression, { linkType }));
+      filter = prepare(fixedProgram ?? compileFilter(command.expression, { linkType, strict: command.strict }));
     } catch (error) {
-      if (error instanceof CompileError) throw new CliError(`${error.message} [link type ${linkTypeName(linkType)}]`, 1);
+      if (error instanceof CompileError) throw new CliError(describeRefusal(error, command.expression, linkType), 1);
       if (error instanceof BpfError) throw new CliError(error.message, 1);
       throw error;
     }

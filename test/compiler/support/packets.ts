@@ -13,6 +13,7 @@ import { buildPacket } from '../../../src/packet/build/index.js';
 import type { BuildLayerSpec as LayerSpec } from '../../../src/packet/build/index.js';
 import type { OraclePacket } from '../../support/libpcap.js';
 import { repositoryRoot } from './corpus.js';
+import { decnetIsisPackets } from './decnet-isis-packets.js';
 
 /** Every record of the corpus captures (corpus/*.pcap, *.pcapng) of `linkType`, labelled by file and frame. */
 export function corpusCapturePackets(linkType: number): HarnessPacket[] {
@@ -31,7 +32,7 @@ export function corpusCapturePackets(linkType: number): HarnessPacket[] {
 export interface HarnessPacket extends OraclePacket { wireLength: number; label: string }
 
 /** Stacks aimed at the corpus's fields on Ethernet: tagged, labelled and PPPoE frames with the scenario addresses. */
-function aimedEthernetStacks(): LayerSpec[][] {
+export function aimedEthernetStacks(): LayerSpec[][] {
   const eth = (etherType?: number): LayerSpec => ({ type: 'ethernet', destination: 'ff:ff:ff:ff:ff:ff', source: '00:00:5e:00:01:6e', ...(etherType === undefined ? {} : { etherType }) });
   const ip: LayerSpec = { type: 'ipv4', source: '10.5.5.5', destination: '10.10.0.5' };
   const ip6: LayerSpec = { type: 'ipv6', source: '2001:db8::1', destination: '::1' };
@@ -57,6 +58,23 @@ function aimedEthernetStacks(): LayerSpec[][] {
     [eth(), ip, { type: 'udp', sourcePort: 50000, destinationPort: 6081 }, { type: 'geneve', vni: 7, protocolType: 0x0800, options: [{ optionClass: 0x0102, type: 0x80, data: new Uint8Array(4) }] }, ip, udp],
     [eth(), ip6, { type: 'udp', sourcePort: 50000, destinationPort: 6081 }, { type: 'geneve', vni: 9, protocolType: 0x86dd }, ip6, tcp],
     [eth(), { type: 'vlan', vlanId: 10 }, ip, { type: 'udp', sourcePort: 50000, destinationPort: 6081 }, { type: 'geneve', vni: 7, protocolType: 0x6558 }, eth(), ip, { type: 'icmp', icmpType: 8, code: 0 }],
+    // Geneve carrying Ethernet with VLAN tags, MPLS labels and PPPoE inside (libpcap moves its run-time offsets for them).
+    ...[ip, ip6].flatMap((outer) => [
+      [eth(), outer, { type: 'udp', sourcePort: 50000, destinationPort: 6081 }, { type: 'geneve', vni: 7, protocolType: 0x6558 }, eth(), { type: 'vlan', vlanId: 100 }, { type: 'arp', operation: 1 }],
+      [eth(), outer, { type: 'udp', sourcePort: 50000, destinationPort: 6081 }, { type: 'geneve', vni: 7, protocolType: 0x6558 }, eth(), { type: 'vlan', vlanId: 100 }, { type: 'vlan', vlanId: 200 }, ip, tcp],
+      [eth(), outer, { type: 'udp', sourcePort: 50000, destinationPort: 6081 }, { type: 'geneve', vni: 7, protocolType: 0x6558 }, eth(), { type: 'vlan', vlanId: 100 }, ip6, udp],
+      [eth(), outer, { type: 'udp', sourcePort: 50000, destinationPort: 6081 }, { type: 'geneve', vni: 7, protocolType: 0x6558 }, eth(), { type: 'mpls', label: 5, bottomOfStack: true }, ip, tcp],
+      [eth(), outer, { type: 'udp', sourcePort: 50000, destinationPort: 6081 }, { type: 'geneve', vni: 7, protocolType: 0x6558 }, eth(), { type: 'vlan', vlanId: 100 }, { type: 'mpls', label: 16, bottomOfStack: true }, ip, tcp],
+      [eth(), outer, { type: 'udp', sourcePort: 50000, destinationPort: 6081 }, { type: 'geneve', vni: 7, protocolType: 0x6558 }, eth(), { type: 'mpls', label: 1, bottomOfStack: false }, { type: 'mpls', label: 2, bottomOfStack: true }, ip, udp],
+      [eth(), outer, { type: 'udp', sourcePort: 50000, destinationPort: 6081 }, { type: 'geneve', vni: 7, protocolType: 0x6558 }, eth(), { type: 'pppoe', sessionId: 3 }, ip, tcp],
+      [eth(), outer, { type: 'udp', sourcePort: 50000, destinationPort: 6081 }, { type: 'geneve', vni: 7, protocolType: 0x6558 }, eth(), { type: 'pppoe', sessionId: 3 }, ip6, udp],
+    ] as LayerSpec[][]),
+    // Geneve inside geneve (libpcap 1.10 nests them too), with VLAN tags between.
+    [eth(), ip, { type: 'udp', sourcePort: 50000, destinationPort: 6081 }, { type: 'geneve', vni: 7, protocolType: 0x6558 }, eth(), ip6, { type: 'udp', sourcePort: 50000, destinationPort: 6081 }, { type: 'geneve', vni: 9, protocolType: 0x6558 }, eth(), { type: 'vlan', vlanId: 100 }, { type: 'arp', operation: 1 }],
+    [eth(), ip, { type: 'udp', sourcePort: 50000, destinationPort: 6081 }, { type: 'geneve', vni: 7, protocolType: 0x6558 }, eth(), ip, { type: 'udp', sourcePort: 50000, destinationPort: 6081 }, { type: 'geneve', vni: 8, protocolType: 0x0800, options: [{ optionClass: 0x0102, type: 0x80, data: new Uint8Array(4) }] }, ip, tcp],
+    [eth(), { type: 'vlan', vlanId: 10 }, ip, { type: 'udp', sourcePort: 50000, destinationPort: 6081 }, { type: 'geneve', vni: 7, protocolType: 0x6558 }, eth(), { type: 'vlan', vlanId: 20 }, ip, { type: 'udp', sourcePort: 50000, destinationPort: 6081 }, { type: 'geneve', vni: 7, protocolType: 0x6558 }, eth(), ip, udp],
+    [eth(), ip6, { type: 'udp', sourcePort: 50000, destinationPort: 6081 }, { type: 'geneve', vni: 7, protocolType: 0x86dd }, ip6, { type: 'udp', sourcePort: 50000, destinationPort: 6081 }, { type: 'geneve', vni: 9, protocolType: 0x86dd }, ip6, tcp],
+    [eth(), ip, { type: 'udp', sourcePort: 50000, destinationPort: 6081 }, { type: 'geneve', vni: 7, protocolType: 0x6558 }, eth(), { type: 'mpls', label: 5, bottomOfStack: true }, ip, { type: 'udp', sourcePort: 50000, destinationPort: 6081 }, { type: 'geneve', vni: 7, protocolType: 0x0800 }, ip, udp],
     // IPv6 extension chains and AH for protochain.
     [eth(), ip6, { type: 'ipv6Extension', headerType: 0 }, { type: 'ipv6Extension', headerType: 60 }, tcp],
     [eth(), ip6, { type: 'ipv6Extension', headerType: 43 }, { type: 'ipv6Fragment' }, udp, payload],
@@ -106,5 +124,6 @@ export function harnessPackets(linkType: number, count: number, seed = 20261121)
       for (let cut = 0; cut < data.length; cut += 4) packets.push({ data: data.slice(0, cut), wireLength: data.length, label: `aimed ${i} snapped at ${cut}` });
     });
   }
+  packets.push(...decnetIsisPackets(linkType));
   return packets;
 }
