@@ -9,8 +9,9 @@ import { LinkType, parseLinkType } from '../capture/linktype.js';
 import { CompileError, compileFilter, DEFAULT_FILTER_SNAPLEN as DEFAULT_SNAPLEN } from '../compiler/index.js';
 import { CliError } from './errors.js';
 import { describeRefusal } from './refusal.js';
+import { HOSTS_USAGE, hostResolverFromFile, takeHostsOption } from './hosts-option.js';
 
-const usage = 'usage: pktfilter compile [-d | -dd | -ddd | --asm | --xt-bpf | --dot] [-y LINKTYPE] [-s SNAPLEN] [-O0] [--strict] [-F FILE] EXPRESSION...';
+const usage = `usage: pktfilter compile [-d | -dd | -ddd | --asm | --xt-bpf | --dot] [-y LINKTYPE] [-s SNAPLEN] [-O0] [--strict] ${HOSTS_USAGE} [-F FILE] EXPRESSION...`;
 const formatFlags: Record<string, BpfOutputFormat> = { '-d': 'd', '-dd': 'dd', '-ddd': 'ddd', '--asm': 'asm', '--xt-bpf': 'comma', '--dot': 'dot' };
 
 /** The parsed command line of `compile`. */
@@ -21,6 +22,8 @@ export interface CompileCommand {
   optimize: boolean;
   /** Refuse pktfilter's extensions (`--strict`). */
   strict: boolean;
+  /** Resolve host names from this hosts file (`--hosts`, `--hosts-file FILE`). */
+  hostsFile?: string;
   /** The expression: argv words joined with spaces (as tcpdump joins them), or the -F file's text. */
   expression: string;
 }
@@ -51,6 +54,7 @@ export async function parseCompileArguments(argv: string[]): Promise<CompileComm
   let snaplen = DEFAULT_SNAPLEN;
   let optimize = true;
   let strict = false;
+  let hostsFile: string | undefined;
   let file: string | undefined;
   const words: string[] = [];
   for (let i = 0; i < argv.length; i++) {
@@ -69,6 +73,8 @@ export async function parseCompileArguments(argv: string[]): Promise<CompileComm
       optimize = false;
     } else if (arg === '--strict') {
       strict = true;
+    } else if (takeHostsOption(argv, i)) {
+      ({ hostsFile, last: i } = takeHostsOption(argv, i)!);
     } else if (arg === '-F') {
       file = optionValue(argv, ++i, '-F');
     } else if (arg.startsWith('-') && arg.length > 1 && words.length === 0) {
@@ -86,7 +92,7 @@ export async function parseCompileArguments(argv: string[]): Promise<CompileComm
     }
   }
   const chosen = format ?? 'd';
-  return { format: chosen, linkType: linkType ?? (chosen === 'comma' ? LinkType.RAW : LinkType.EN10MB), snaplen, optimize, strict, expression };
+  return { format: chosen, linkType: linkType ?? (chosen === 'comma' ? LinkType.RAW : LinkType.EN10MB), snaplen, optimize, strict, ...(hostsFile !== undefined ? { hostsFile } : {}), expression };
 }
 
 /** Runs `pktfilter compile`. */
@@ -95,7 +101,7 @@ export async function run(argv: string[]): Promise<number> {
   const command = await parseCompileArguments(argv);
   let program;
   try {
-    program = compileFilter(command.expression, { linkType: command.linkType, snaplen: command.snaplen, optimize: command.optimize, strict: command.strict });
+    program = compileFilter(command.expression, { linkType: command.linkType, snaplen: command.snaplen, optimize: command.optimize, strict: command.strict, resolver: hostResolverFromFile(command.hostsFile) });
   } catch (error) {
     if (error instanceof CompileError) {
       throw new CliError(describeRefusal(error, command.expression, command.linkType), 1);

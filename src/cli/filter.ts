@@ -15,9 +15,10 @@ import { CaptureFormatError } from '../capture/errors.js';
 import { CliError } from './errors.js';
 import { FILTER_FRAGMENT_SIZE, FILTER_MINIMUM_FRAGMENT_SIZE, readFilterCaptureFragments, type FilterCaptureFragment } from './filter/fragments.js';
 import { FILTER_WORKER_ARGUMENT } from './filter/pool.js';
+import { HOSTS_USAGE, takeHostsOption } from './hosts-option.js';
 import type { FilterFragmentResult, FilterOutputMode, FilterRunSettings } from './filter/run-fragment.js';
 
-const usage = 'usage: pktfilter filter -r CAPTURE [-w OUT] [-c COUNT] [-j JOBS [--worker-reads]] [--fragment-size BYTES] [--count] [--json] [--engine interp|js] [--strict] (EXPRESSION... | --program PROGRAM_FILE)';
+const usage = `usage: pktfilter filter -r CAPTURE [-w OUT] [-c COUNT] [-j JOBS [--worker-reads]] [--fragment-size BYTES] [--count] [--json] [--engine interp|js] [--strict] ${HOSTS_USAGE} (EXPRESSION... | --program PROGRAM_FILE)`;
 
 /** The parsed command line of `filter`. */
 export interface FilterCommand {
@@ -37,6 +38,8 @@ export interface FilterCommand {
   workerReads: boolean;
   /** Refuse pktfilter's extensions (`gre`, `vxlan`), as `compile --strict` does. */
   strict: boolean;
+  /** Resolve host names from this hosts file (`--hosts`, `--hosts-file FILE`). */
+  hostsFile?: string;
 }
 
 /** Most worker threads -j accepts. */
@@ -61,6 +64,7 @@ export function parseFilterArguments(argv: string[]): FilterCommand {
   let fragmentSize: number | undefined;
   let workerReads = false;
   let strict = false;
+  let hostsFile: string | undefined;
   const words: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
@@ -82,6 +86,7 @@ export function parseFilterArguments(argv: string[]): FilterCommand {
     } else if (arg === '--worker-reads') workerReads = true;
     else if (arg === '--count') countOnly = true;
     else if (arg === '--strict') strict = true;
+    else if (takeHostsOption(argv, i)) ({ hostsFile, last: i } = takeHostsOption(argv, i)!);
     else if (arg === '--json') json = true;
     else if (arg === '--engine' || arg.startsWith('--engine=')) {
       const value = arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : optionValue(argv, ++i, '--engine');
@@ -94,7 +99,7 @@ export function parseFilterArguments(argv: string[]): FilterCommand {
   if (capture === undefined) throw new CliError(`missing -r CAPTURE\n${usage}`);
   if (programFile !== undefined && words.length > 0) throw new CliError(`give an EXPRESSION or --program, not both\n${usage}`);
   if (countOnly && json) throw new CliError('--count and --json exclude each other');
-  return { capture, output, limit, countOnly, json, engine, programFile, expression: words.join(' '), jobs, workerReads, strict, ...(fragmentSize !== undefined ? { fragmentSize } : {}) };
+  return { capture, output, limit, countOnly, json, engine, programFile, expression: words.join(' '), jobs, workerReads, strict, ...(hostsFile !== undefined ? { hostsFile } : {}), ...(fragmentSize !== undefined ? { fragmentSize } : {}) };
 }
 
 /** Whether a file starts with the pcapng section header magic (its -w output is re-encoded by the streaming writer). */
@@ -156,7 +161,7 @@ function outputMode(command: FilterCommand): FilterOutputMode {
 async function runFragments(command: FilterCommand, fixedProgram: RawInstruction[] | undefined): Promise<number> {
   const mode = outputMode(command);
   const settings: FilterRunSettings = {
-    expression: command.expression, strict: command.strict, engine: command.engine, mode,
+    expression: command.expression, strict: command.strict, ...(command.hostsFile !== undefined ? { hostsFile: command.hostsFile } : {}), engine: command.engine, mode,
     ...(fixedProgram !== undefined ? { program: fixedProgram } : {}),
     ...(command.limit !== undefined ? { limit: command.limit } : {}),
   };

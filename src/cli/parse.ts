@@ -2,13 +2,11 @@
  * `pktfilter parse [--json] [--hosts | --hosts-file FILE] EXPRESSION...`: prints the canonical text of a
  * filter (or its tree as JSON). The words are joined with spaces, as tcpdump joins them.
  */
-import { readFileSync } from 'node:fs';
 import { CliError } from './errors.js';
 import { FilterError } from '../filter/errors.js';
-import { hostsFileResolver } from '../filter/hosts.js';
 import { parseFilter } from '../filter/parser.js';
 import { printFilter } from '../filter/printer.js';
-import type { HostResolver } from '../filter/semantics.js';
+import { hostResolverFromFile, takeHostsOption } from './hosts-option.js';
 
 const usage = 'usage: pktfilter parse [--json] [--hosts | --hosts-file FILE] EXPRESSION...';
 
@@ -23,23 +21,13 @@ export async function run(argv: string[]): Promise<number> {
       process.stdout.write(`${usage}\n\nPrints the canonical text of a pcap-filter(7) expression (every primitive fully qualified),\nor its tree with --json. Host names are refused unless --hosts (/etc/hosts) or --hosts-file FILE is given.\n`);
       return 0;
     } else if (words.length === 0 && arg === '--json') json = true;
-    else if (words.length === 0 && arg === '--hosts') hostsFile = '/etc/hosts';
-    else if (words.length === 0 && arg === '--hosts-file') {
-      hostsFile = argv[++i];
-      if (hostsFile === undefined) throw new CliError(`--hosts-file needs a file name\n${usage}`);
-    } else if (words.length === 0 && arg === '--') continue;
+    else if (words.length === 0 && takeHostsOption(argv, i)) ({ hostsFile, last: i } = takeHostsOption(argv, i)!);
+    else if (words.length === 0 && arg === '--') continue;
     else if (words.length === 0 && arg.startsWith('--')) throw new CliError(`unknown option '${arg}'\n${usage}`);
     else words.push(arg);
   }
   if (words.length === 0) throw new CliError(`no filter expression given\n${usage}`);
-  let resolver: HostResolver | undefined;
-  if (hostsFile !== undefined) {
-    let text: string;
-    try { text = readFileSync(hostsFile, 'utf8'); } catch (error) {
-      throw new CliError(`cannot read hosts file '${hostsFile}': ${(error as Error).message}`, 1);
-    }
-    resolver = hostsFileResolver(text);
-  }
+  const resolver = hostResolverFromFile(hostsFile);
   const expression = words.join(' ');
   try {
     const tree = parseFilter(expression, resolver ? { resolver } : {});

@@ -16,6 +16,7 @@ import { createCaptureParser } from '../../capture/detect.js';
 import { CompileError, compileFilter } from '../../compiler/index.js';
 import type { FilterCaptureFragment } from './fragments.js';
 import { describeRefusal } from '../refusal.js';
+import { hostResolverFromFile } from '../hosts-option.js';
 
 /** What a fragment run produces, depending on the output mode. */
 export type FilterOutputMode = 'count' | 'print' | 'json' | 'pcap-records';
@@ -25,6 +26,8 @@ export interface FilterRunSettings {
   expression: string;
   /** Refuse pktfilter's extensions when compiling `expression`. */
   strict?: boolean;
+  /** Resolve host names in `expression` from this hosts file. */
+  hostsFile?: string;
   program?: RawInstruction[];
   engine: 'interp' | 'js';
   mode: FilterOutputMode;
@@ -83,7 +86,7 @@ export class FilterFragmentRunner {
   /** The program for a link type (given, or compiled now); a refused expression throws FilterRefusal with its one-line message. */
   programFor(linkType: number): RawInstruction[] {
     try {
-      return this.settings.program ?? this.settings.programs?.[linkType] ?? compileFilter(this.settings.expression, { linkType, strict: this.settings.strict ?? false });
+      return this.settings.program ?? this.settings.programs?.[linkType] ?? compileFilter(this.settings.expression, { linkType, strict: this.settings.strict ?? false, resolver: hostResolverFromFile(this.settings.hostsFile) });
     } catch (error) {
       if (error instanceof CompileError) throw new FilterRefusal(describeRefusal(error, this.settings.expression, linkType));
       if (error instanceof BpfError) throw new FilterRefusal(error.message);

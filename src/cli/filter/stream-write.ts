@@ -8,6 +8,7 @@ import { BpfError, BpfStepBudgetError, compileToJs, createInterpreter, type BpfF
 import { CaptureFormatError, createCaptureWriter, readCapture, type CaptureWriter } from '../../capture/index.js';
 import { CompileError, compileFilter } from '../../compiler/index.js';
 import { describeRefusal } from '../refusal.js';
+import { hostResolverFromFile } from '../hosts-option.js';
 import { CliError } from '../errors.js';
 import type { FilterCommand } from '../filter.js';
 
@@ -19,7 +20,7 @@ export async function runFilterStreamingWrite(command: FilterCommand, fixedProgr
     let filter = filters.get(linkType);
     if (filter) return filter;
     try {
-      filter = prepare(fixedProgram ?? compileFilter(command.expression, { linkType, strict: command.strict }));
+      filter = prepare(fixedProgram ?? compileFilter(command.expression, { linkType, strict: command.strict, resolver: hostResolverFromFile(command.hostsFile) }));
     } catch (error) {
       if (error instanceof CompileError) throw new CliError(describeRefusal(error, command.expression, linkType), 1);
       if (error instanceof BpfError) throw new CliError(error.message, 1);
