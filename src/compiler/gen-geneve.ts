@@ -5,19 +5,17 @@
  * offsets live in scratch words for the rest of the program (see REGISTER_OFFSET in state.ts).
  */
 import {
-  BPF_ADD, BPF_ALU, BPF_AND, BPF_B, BPF_H, BPF_IMM, BPF_IND, BPF_JEQ, BPF_K, BPF_LD, BPF_LDX, BPF_MEM, BPF_MISC, BPF_MUL, BPF_ST, BPF_STX,
-  BPF_TAX, BPF_TXA, BPF_W, BPF_X,
+  BPF_ADD, BPF_ALU, BPF_AND, BPF_B, BPF_H, BPF_IND, BPF_JEQ, BPF_K, BPF_LD, BPF_LDX, BPF_MEM, BPF_MISC, BPF_MUL, BPF_ST, BPF_TAX, BPF_TXA, BPF_W, BPF_X,
 } from '../bpf/opcodes.js';
 import { and, andAll, basePlusIntoA, cmp, maskedCmp, or, stmt, test, type Cond } from './cond.js';
 import { CompileError } from './errors.js';
+import { protocolTypedPayload } from './gen-tunnel-payload.js';
 import { EtherTypeValue, genLinkType } from './gen-link.js';
 import { genNotFragment, ipv4HeaderLengthIntoX } from './gen-ip.js';
-import { allocateRegister, decodeOffset, networkOffset, registerOffset, type CompileState } from './state.js';
+import { allocateRegister, decodeOffset, networkOffset, type CompileState } from './state.js';
 
 /** The IANA UDP port of Geneve. */
 export const GENEVE_PORT = 6081;
-/** Geneve's protocol type for an Ethernet payload (transparent Ethernet bridging). */
-const TRANSPARENT_ETHERNET = 0x6558;
 
 /** `geneve [vni]`; moves every later offset into the Geneve payload. */
 export function genGeneve(state: CompileState, vni: number | undefined): Cond {
@@ -49,24 +47,7 @@ export function genGeneve(state: CompileState, vni: number | undefined): Cond {
     stmt(BPF_LD | BPF_B | BPF_IND, 0), stmt(BPF_ALU | BPF_AND | BPF_K, 0x3f), stmt(BPF_ALU | BPF_MUL | BPF_K, 4), stmt(BPF_ALU | BPF_ADD | BPF_K, 8),
     stmt(BPF_ALU | BPF_ADD | BPF_X), stmt(BPF_ST, headerRegister), stmt(BPF_LD | BPF_H | BPF_IND, 2), stmt(BPF_LDX | BPF_MEM, headerRegister),
   ];
-  // An Ethernet payload: its type field 12 bytes in, its payload 14 bytes in.
-  const innerEthernet = [
-    stmt(BPF_MISC | BPF_TXA), stmt(BPF_ALU | BPF_ADD | BPF_K, 12), stmt(BPF_ST, typeRegister), stmt(BPF_ALU | BPF_ADD | BPF_K, 2), stmt(BPF_MISC | BPF_TAX),
-    stmt(BPF_STX, payloadRegister),
-  ];
-  // Pinned: libpcap keeps these loads even when nothing reads the offsets (on a short packet they fault).
-  const update = or(
-    and({ kind: 'test', stmts: offsets, op: BPF_JEQ, src: BPF_K, k: TRANSPARENT_ETHERNET, pinned: true }, { kind: 'effect', stmts: innerEthernet, pinned: true }),
-    { kind: 'effect', stmts: [stmt(BPF_STX, payloadRegister)], pinned: true },
-  );
-  state.offLinkType = registerOffset(typeRegister, 0);
-  state.offLinkHeader = registerOffset(headerRegister, 0);
-  state.offLinkPayload = registerOffset(payloadRegister, 0);
-  state.offNl = 0;
-  state.offNlNoSnap = 0;
-  // Whatever the outer link type, the link-layer type is now an EtherType (Geneve's protocol type or the inner Ethernet's).
-  state.family = 'ether';
-  state.afterGeneve = true;
+  const update = protocolTypedPayload(state, offsets, { type: typeRegister, header: headerRegister, payload: payloadRegister });
   state.hasGeneve = true;
   return and(or(overIpv4, overIpv6), update);
 }

@@ -7,20 +7,19 @@
  */
 import type { RawInstruction } from '../bpf/opcodes.js';
 import {
-  BPF_ADD, BPF_ALU, BPF_AND, BPF_B, BPF_H, BPF_IMM, BPF_IND, BPF_JEQ, BPF_JSET, BPF_K, BPF_LD, BPF_LDX, BPF_MEM, BPF_MISC, BPF_RSH,
-  BPF_ST, BPF_STX, BPF_TAX, BPF_TXA, BPF_W, BPF_X,
+  BPF_ADD, BPF_ALU, BPF_AND, BPF_B, BPF_H, BPF_IND, BPF_JEQ, BPF_JSET, BPF_K, BPF_LD, BPF_LDX, BPF_MEM, BPF_MISC, BPF_RSH, BPF_ST, BPF_TAX, BPF_TXA, BPF_W, BPF_X,
 } from '../bpf/opcodes.js';
 import { and, andAll, baseIntoX, basePlusIntoA, cmp, or, stmt, test, type Cond } from './cond.js';
 import { CompileError } from './errors.js';
+import { protocolTypedPayload } from './gen-tunnel-payload.js';
 import { EtherTypeValue, genLinkType } from './gen-link.js';
 import { genNotFragment, ipv4HeaderLengthIntoX } from './gen-ip.js';
-import { allocateRegister, networkOffset, registerOffset, releaseRegister, type CompileState } from './state.js';
+import { allocateRegister, networkOffset, releaseRegister, type CompileState } from './state.js';
 
 /** GRE flag bits of its first byte. */
 const GRE_CHECKSUM = 0x80;
 const GRE_KEY = 0x20;
 const GRE_SEQUENCE = 0x10;
-const TRANSPARENT_ETHERNET = 0x6558;
 
 const insn = (code: number, k = 0): RawInstruction => stmt(code, k);
 
@@ -69,22 +68,7 @@ export function genGre(state: CompileState, key: number | undefined): Cond {
     insn(BPF_ALU | BPF_ADD | BPF_K, 4), insn(BPF_LDX | BPF_MEM, start), insn(BPF_ALU | BPF_ADD | BPF_X), insn(BPF_ST, headerRegister),
     insn(BPF_LD | BPF_H | BPF_IND, 2), insn(BPF_LDX | BPF_MEM, headerRegister),
   ];
-  // An Ethernet payload: its type field 12 bytes in, its payload 14 bytes in.
-  const innerEthernet = [
-    insn(BPF_MISC | BPF_TXA), insn(BPF_ALU | BPF_ADD | BPF_K, 12), insn(BPF_ST, typeRegister), insn(BPF_ALU | BPF_ADD | BPF_K, 2), insn(BPF_MISC | BPF_TAX),
-    insn(BPF_STX, payloadRegister),
-  ];
-  const update = or(
-    and({ kind: 'test', stmts: offsets, op: BPF_JEQ, src: BPF_K, k: TRANSPARENT_ETHERNET, pinned: true }, { kind: 'effect', stmts: innerEthernet, pinned: true }),
-    { kind: 'effect', stmts: [insn(BPF_STX, payloadRegister)], pinned: true },
-  );
-  state.offLinkType = registerOffset(typeRegister, 0);
-  state.offLinkHeader = registerOffset(headerRegister, 0);
-  state.offLinkPayload = registerOffset(payloadRegister, 0);
-  state.offNl = 0;
-  state.offNlNoSnap = 0;
-  state.family = 'ether';
-  state.afterGeneve = true;
+  const update = protocolTypedPayload(state, offsets, { type: typeRegister, header: headerRegister, payload: payloadRegister });
   // A tunnel inside resets what the one outside had moved (labels, PPPoE); the new offsets start here.
   state.vlanDepth = 0;
   state.labelDepth = 0;
