@@ -121,3 +121,41 @@ export class StreamSink {
     });
   }
 }
+
+/** What the pcap and pcapng writers share: the encoded bytes not yet written, and the stream they drain into. */
+export abstract class BufferedCaptureWriter<Record> {
+  protected readonly out = new OutputBuffer();
+  protected readonly sink: StreamSink;
+
+  protected constructor(target: CaptureWriteTarget) {
+    this.sink = new StreamSink(target);
+  }
+
+  /** Appends one record without waiting (see the subclass for what it refuses). */
+  abstract append(record: Record): void;
+
+  /** Hands the buffered bytes to the stream once there are enough of them. */
+  protected flushWhenFull(): void {
+    if (this.out.length >= FLUSH_THRESHOLD) this.sink.flush(this.out.take());
+  }
+
+  /** Appends one record and resolves once the output can take more (rejects on bad input or a stream error). */
+  write(record: Record): Promise<void> {
+    try {
+      this.append(record);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.sink.drained();
+  }
+
+  /** Resolves when the output stream can take more; rejects with the stream's error. */
+  drained(): Promise<void> {
+    return this.sink.drained();
+  }
+
+  /** Flushes everything and, for a path, closes the file. */
+  async close(): Promise<void> {
+    await this.sink.close(this.out.take());
+  }
+}

@@ -1,7 +1,7 @@
 import { CaptureRecordCursor } from './cursor.js';
 import { CaptureWriteError } from './errors.js';
 import type { CaptureRecordInput } from './info.js';
-import { FLUSH_THRESHOLD, OutputBuffer, StreamSink, checkUint32, type CaptureWriteTarget } from './output.js';
+import { BufferedCaptureWriter, OutputBuffer, checkUint32, type CaptureWriteTarget } from './output.js';
 import type { PacketRecord } from './record.js';
 import { PcapClock, pcapTimestampWords } from './timestamp.js';
 
@@ -89,15 +89,13 @@ export function appendPcapRecord(out: OutputBuffer, record: CaptureRecordInput, 
  * Writes a pcap file record by record to a Node Writable or a path, in the chosen byte order and time
  * resolution; the record bytes are copied unchanged. Await `write` for backpressure and `close` at the end.
  */
-export class PcapWriter {
-  private readonly out = new OutputBuffer();
-  private readonly sink: StreamSink;
+export class PcapWriter extends BufferedCaptureWriter<CaptureRecordInput> {
   /** Records written so far. */
   recordsWritten = 0;
 
   constructor(target: CaptureWriteTarget, private readonly options: PcapWriteOptions) {
+    super(target);
     appendPcapFileHeader(this.out, options);
-    this.sink = new StreamSink(target);
   }
 
   /**
@@ -112,26 +110,6 @@ export class PcapWriter {
       throw error instanceof CaptureWriteError ? new CaptureWriteError(`pcap record ${this.recordsWritten}: ${error.message}`) : error;
     }
     this.recordsWritten++;
-    if (this.out.length >= FLUSH_THRESHOLD) this.sink.flush(this.out.take());
-  }
-
-  /** Appends one record and resolves once the output can take more (rejects on bad input or a stream error). */
-  write(record: CaptureRecordInput): Promise<void> {
-    try {
-      this.append(record);
-    } catch (error) {
-      return Promise.reject(error);
-    }
-    return this.sink.drained();
-  }
-
-  /** Resolves when the output stream can take more; rejects with the stream's error. */
-  drained(): Promise<void> {
-    return this.sink.drained();
-  }
-
-  /** Flushes everything and, for a path, closes the file. */
-  async close(): Promise<void> {
-    await this.sink.close(this.out.take());
+    this.flushWhenFull();
   }
 }

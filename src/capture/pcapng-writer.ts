@@ -6,7 +6,7 @@ import { CaptureRecordCursor } from './cursor.js';
 import { CaptureWriteError } from './errors.js';
 import type { CaptureRecordInput, CaptureTimestampResolution, PcapngPacketBlockType } from './info.js';
 import { pad4 } from './limits.js';
-import { FLUSH_THRESHOLD, OutputBuffer, StreamSink, checkUint32, type CaptureWriteTarget } from './output.js';
+import { BufferedCaptureWriter, OutputBuffer, checkUint32, type CaptureWriteTarget } from './output.js';
 import {
   IF_DESCRIPTION, IF_FCSLEN, IF_NAME, IF_TSOFFSET, IF_TSRESOL, OPT_COMMENT, SHB_HARDWARE, SHB_OS, SHB_USERAPPL,
 } from './pcapng-options.js';
@@ -244,14 +244,12 @@ export function encodePcapng(records: Iterable<PcapngRecordInput>, options: Pcap
  * Writes a pcapng file block by block to a Node Writable or a path. The constructor's section header
  * and interfaces come first; `addInterface` and `startSection` add more. Await `write` and `close`.
  */
-export class PcapngWriter {
-  private readonly out = new OutputBuffer();
+export class PcapngWriter extends BufferedCaptureWriter<PcapngRecordInput> {
   private readonly encoder = new PcapngEncoder(this.out);
-  private readonly sink: StreamSink;
 
   constructor(target: CaptureWriteTarget, options: PcapngSectionOptions) {
+    super(target);
     this.encoder.sectionHeader(options);
-    this.sink = new StreamSink(target);
   }
 
   /** Records written so far. */
@@ -283,26 +281,6 @@ export class PcapngWriter {
   append(record: PcapngRecordInput): void {
     this.sink.check('PcapngWriter.write');
     this.encoder.packet(record);
-    if (this.out.length >= FLUSH_THRESHOLD) this.sink.flush(this.out.take());
-  }
-
-  /** Appends one record and resolves once the output can take more (rejects on bad input or a stream error). */
-  write(record: PcapngRecordInput): Promise<void> {
-    try {
-      this.append(record);
-    } catch (error) {
-      return Promise.reject(error);
-    }
-    return this.sink.drained();
-  }
-
-  /** Resolves when the output stream can take more; rejects with the stream's error. */
-  drained(): Promise<void> {
-    return this.sink.drained();
-  }
-
-  /** Flushes everything and, for a path, closes the file. */
-  async close(): Promise<void> {
-    await this.sink.close(this.out.take());
+    this.flushWhenFull();
   }
 }
