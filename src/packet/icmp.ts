@@ -1,7 +1,7 @@
 import { readUint16, readUint32 } from './bytes.js';
 import type { FieldLayout, FieldSink } from './field-layout.js';
 import { LayerKind } from './kinds.js';
-import type { IcmpBuiltLayer } from './build/index.js';
+import type { Layer } from './layers.js';
 import type { PacketLayers } from './packet-layers.js';
 import { LayerView } from './view.js';
 
@@ -38,7 +38,7 @@ export class IcmpView extends LayerView {
   /** The quoted IPv4 packet for error types, else a payload. */
   nextLayer(): number { return ICMP_TYPE_NEXT_LAYER.get(this.type) ?? LayerKind.payload; }
 
-  toFields(): Omit<IcmpBuiltLayer, 'type'> {
+  toFields(): Omit<Extract<Layer, { type: 'icmp' }>, 'type'> {
     return { icmpType: this.type, code: this.code, checksum: this.checksum, restOfHeader: this.restOfHeader };
   }
 

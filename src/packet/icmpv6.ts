@@ -1,7 +1,7 @@
 import { readUint16, readUint32 } from './bytes.js';
 import type { FieldLayout, FieldSink } from './field-layout.js';
 import { LayerKind } from './kinds.js';
-import type { Icmpv6BuiltLayer } from './build/index.js';
+import type { Layer } from './layers.js';
 import type { PacketLayers } from './packet-layers.js';
 import { LayerView } from './view.js';
 
@@ -35,7 +35,7 @@ export class Icmpv6View extends LayerView {
   /** The quoted IPv6 packet for error types, else a payload. */
   nextLayer(): number { return ICMPV6_TYPE_NEXT_LAYER.get(this.type) ?? LayerKind.payload; }
 
-  toFields(): Omit<Icmpv6BuiltLayer, 'type'> {
+  toFields(): Omit<Extract<Layer, { type: 'icmpv6' }>, 'type'> {
     return { icmpv6Type: this.type, code: this.code, checksum: this.checksum, restOfHeader: this.restOfHeader };
   }
 

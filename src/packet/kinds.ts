@@ -1,7 +1,7 @@
-import type { BuiltLayer } from './build/index.js';
+import type { Layer } from './layers.js';
 
 /** Every layer type name (layers.ts plus the PPPoE, ICMP and ICMPv6 shapes the builders define). */
-export type DecodedLayerType = BuiltLayer['type'];
+export type DecodedLayerType = Layer['type'];
 
 /**
  * Small-integer codes of the layer types, used by the allocation-free decoder (`PacketLayers.kinds`).

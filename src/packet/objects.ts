@@ -3,7 +3,7 @@ import { PacketDecoder } from './decoder.js';
 import { Ipv4View } from './ipv4.js';
 import { layerTypeName } from './kinds.js';
 import { UdpView } from './udp.js';
-import type { BuiltLayer } from './build/index.js';
+import type { Layer } from './layers.js';
 import { viewOfLayer } from './layer-view.js';
 import type { AnyLayerView } from './layer-view.js';
 import type { PacketDecodeIssue, PacketLayers } from './packet-layers.js';
@@ -21,7 +21,7 @@ export interface LayerPlacement {
 }
 
 /** A layer of src/packet/layers.ts (PPPoE, ICMP, ICMPv6 as the builders shape them) with its place in the packet. */
-export type DecodedLayer = BuiltLayer & LayerPlacement;
+export type DecodedLayer = Layer & LayerPlacement;
 
 /** What `decodePacket` returns: the layers outermost first, and why decoding stopped early if it did. */
 export interface DecodedPacket {

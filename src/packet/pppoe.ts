@@ -1,7 +1,7 @@
 import { readUint16 } from './bytes.js';
 import type { FieldLayout, FieldSink } from './field-layout.js';
 import { LayerKind } from './kinds.js';
-import type { PppoeBuiltLayer } from './build/index.js';
+import type { Layer } from './layers.js';
 import type { PacketLayers } from './packet-layers.js';
 import { LayerView } from './view.js';
 
@@ -51,8 +51,8 @@ export class PppoeView extends LayerView {
     return this.session ? PPP_PROTOCOL_NEXT_LAYER.get(this.pppProtocol) ?? LayerKind.payload : LayerKind.payload;
   }
 
-  toFields(): Omit<PppoeBuiltLayer, 'type'> {
-    const fields: Omit<PppoeBuiltLayer, 'type'> = { version: this.version, pppoeType: this.type, code: this.code, sessionId: this.sessionId, length: this.length };
+  toFields(): Omit<Extract<Layer, { type: 'pppoe' }>, 'type'> {
+    const fields: Omit<Extract<Layer, { type: 'pppoe' }>, 'type'> = { version: this.version, pppoeType: this.type, code: this.code, sessionId: this.sessionId, length: this.length };
     if (this.session) fields.pppProtocol = this.pppProtocol;
     return fields;
   }

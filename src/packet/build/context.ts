@@ -1,28 +1,19 @@
 /** What every per-layer encoder receives and returns. */
-import type { IcmpFields, Icmpv6Fields, Layer, LayerSpec, PppoeFields } from '../layers.js';
+import type { Layer, LayerSpec } from '../layers.js';
 import type { LayerPosition } from './fields.js';
 
-/*
- * layers.ts names the PPPoE 4-bit type field and the ICMP / ICMPv6 type fields `type`, which collides
- * with the layer discriminant (each intersection is `never`), so the builders carry them as
- * `pppoeType`, `icmpType` and `icmpv6Type` instead.
- */
+/** A PPPoE layer as the builders give it back. */
+export type PppoeBuiltLayer = Extract<Layer, { type: 'pppoe' }>;
+/** An ICMP layer as the builders give it back. */
+export type IcmpBuiltLayer = Extract<Layer, { type: 'icmp' }>;
+/** An ICMPv6 layer as the builders give it back. */
+export type Icmpv6BuiltLayer = Extract<Layer, { type: 'icmpv6' }>;
 
-/** A PPPoE layer as the builders give it back (the PPPoE type field as `pppoeType`). */
-export type PppoeBuiltLayer = { type: 'pppoe' } & Omit<PppoeFields, 'type'> & { pppoeType: number };
-/** An ICMP layer as the builders give it back (the ICMP type as `icmpType`). */
-export type IcmpBuiltLayer = { type: 'icmp' } & Omit<IcmpFields, 'type'> & { icmpType: number };
-/** An ICMPv6 layer as the builders give it back (the ICMPv6 type as `icmpv6Type`). */
-export type Icmpv6BuiltLayer = { type: 'icmpv6' } & Omit<Icmpv6Fields, 'type'> & { icmpv6Type: number };
-
-/** A spec of one of the three layers above: any subset of its fields. */
-type PartialBuilt<L extends { type: string }> = { type: L['type'] } & Partial<Omit<L, 'type'>>;
-
-/** What the builders take: any LayerSpec, plus PPPoE, ICMP and ICMPv6 (see above). */
-export type BuildLayerSpec = LayerSpec | PartialBuilt<PppoeBuiltLayer> | PartialBuilt<IcmpBuiltLayer> | PartialBuilt<Icmpv6BuiltLayer>;
+/** What the builders take: any layer's type and any subset of its fields. */
+export type BuildLayerSpec = LayerSpec;
 
 /** What the builders give back: every field of every layer as written. */
-export type BuiltLayer = Layer | PppoeBuiltLayer | IcmpBuiltLayer | Icmpv6BuiltLayer;
+export type BuiltLayer = Layer;
 
 /** Addresses of the nearest enclosing IPv4 or IPv6 header, for transport pseudo-header checksums. */
 export interface PseudoHeaderAddresses { version: 4 | 6; source: Uint8Array; destination: Uint8Array }
