@@ -5,16 +5,11 @@
 import { CompileError } from './errors.js';
 import { and, cmp, maskedCmp, orAll, type Cond } from './cond.js';
 import { EtherTypeValue, genLinkType } from './gen-link.js';
-import { hasVariableOffsets, linkTypeDescription, networkOffset, type CompileState } from './state.js';
+import { linkTypeDescription, networkOffset, type CompileState } from './state.js';
 
 /** The link description libpcap prints for the current link type (PPP after `pppoes`). */
 export function currentLinkDescription(state: CompileState): string {
   return state.family === 'ppp' ? 'PPP' : linkTypeDescription(state.linkType);
-}
-
-/** Refuses a primitive that needs constant offsets once they are run-time values (after `geneve`, `vxlan` or `gre`). */
-export function refuseAfterTunnel(state: CompileState, what: string): void {
-  if (hasVariableOffsets(state)) throw new CompileError(`'${what}' after a tunnel (geneve, vxlan or gre) is not supported by this compiler yet`);
 }
 
 /**

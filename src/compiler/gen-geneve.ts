@@ -47,7 +47,10 @@ export function genGeneve(state: CompileState, vni: number | undefined): Cond {
     stmt(BPF_LD | BPF_B | BPF_IND, 0), stmt(BPF_ALU | BPF_AND | BPF_K, 0x3f), stmt(BPF_ALU | BPF_MUL | BPF_K, 4), stmt(BPF_ALU | BPF_ADD | BPF_K, 8),
     stmt(BPF_ALU | BPF_ADD | BPF_X), stmt(BPF_ST, headerRegister), stmt(BPF_LD | BPF_H | BPF_IND, 2), stmt(BPF_LDX | BPF_MEM, headerRegister),
   ];
+  // libpcap 1.10 leaves its "network layer without SNAP" offset as it was outside (3 on Ethernet, 0 elsewhere).
+  const outerNoSnap = state.offNlNoSnap;
   const update = protocolTypedPayload(state, offsets, { type: typeRegister, header: headerRegister, payload: payloadRegister });
+  state.offNlNoSnap = outerNoSnap;
   state.hasGeneve = true;
   return and(or(overIpv4, overIpv6), update);
 }

@@ -69,6 +69,8 @@ export function genGre(state: CompileState, key: number | undefined): Cond {
     insn(BPF_LD | BPF_H | BPF_IND, 2), insn(BPF_LDX | BPF_MEM, headerRegister),
   ];
   const update = protocolTypedPayload(state, offsets, { type: typeRegister, header: headerRegister, payload: payloadRegister });
+  // 802.2 frames inside (in an Ethernet payload) carry their network layer after DSAP, SSAP and control, as on Ethernet.
+  state.offNlNoSnap = 3;
   // A tunnel inside resets what the one outside had moved (labels, PPPoE); the new offsets start here.
   state.vlanDepth = 0;
   state.labelDepth = 0;

@@ -36,9 +36,6 @@ function snap(state: CompileState, oui: number, protocolId: number): Cond {
 
 function etherLinkType(state: CompileState, protocol: number): Cond {
   const type = state.offLinkType;
-  if (state.afterGeneve && (protocol <= ETHER_MTU || protocol === EtherTypeValue.ATALK || protocol === EtherTypeValue.AARP)) {
-    throw new CompileError('802.2 LLC protocols after geneve or gre are not supported by this compiler yet');
-  }
   switch (protocol) {
     case LlcSap.ISONS: case LlcSap.IP: case LlcSap.NETBEUI:
       return and(isLengthField(state), cmp(state.offLinkPayload, 2, (protocol << 8) | protocol));
@@ -175,7 +172,6 @@ export function genEtherMulticast(state: CompileState): Cond {
 
 /** `llc`: an 802.3 frame that is not Novell raw 802.3. */
 export function genLlc(state: CompileState, subtype: string | undefined): Cond {
-  if (state.afterGeneve) throw new CompileError("'llc' after geneve or gre is not supported by this compiler yet");
   if (state.family !== 'ether') throw new CompileError(`'llc' not supported for ${linkTypeDescription(state.linkType)}`);
   const base = and(not(cmpGreater(state.offLinkType, 2, ETHER_MTU)), not(cmp(state.offLinkPayload, 2, 0xffff)));
   if (subtype === undefined) return base;
