@@ -1,7 +1,7 @@
 /**
  * Benchmark of the filter-language parser: median parse time per expression (warm) over the language
  * corpus (corpus/filters/language/*.tsv), and over a long host list, beside libpcap's pcap_compile on the
- * same expressions (bench/c/parser-compile.c, gcc -O2 -lpcap; pcap_compile also generates code, so it is
+ * same expressions (bench/c/compile-time.c with optimize 0, gcc -O2 -lpcap; pcap_compile also generates code, so it is
  * context rather than a like-for-like figure; it is measured unoptimized, the nearest to parsing alone).
  * Prints a table and writes bench/results/parser.json.
  *
@@ -44,11 +44,12 @@ function timeParse(expression: string, repeats: number): number {
 function timeLibpcap(expressions: string[], repeats: number): (number | undefined)[] | undefined {
   const directory = mkdtempSync(join(tmpdir(), 'pktfilter-bench-parser-'));
   try {
-    const binary = join(directory, 'parser-compile');
-    execFileSync('gcc', ['-O2', '-o', binary, 'bench/c/parser-compile.c', '-lpcap'], { stdio: 'pipe' });
-    const result = spawnSync(binary, ['1', '0', String(repeats)], { input: expressions.map((e) => `${e}\n`).join(''), encoding: 'utf8', maxBuffer: 1 << 26 });
+    const binary = join(directory, 'compile-time');
+    execFileSync('gcc', ['-O2', '-o', binary, 'bench/c/compile-time.c', '-lpcap'], { stdio: 'pipe' });
+    // Per line: median ns and instruction count, or ERR and libpcap's message.
+    const result = spawnSync(binary, ['1', String(repeats), '0'], { input: expressions.map((e) => `${e}\n`).join(''), encoding: 'utf8', maxBuffer: 1 << 26 });
     if (result.status !== 0) return undefined;
-    return result.stdout.trim().split('\n').map((l) => (l === 'ERR' ? undefined : Number(l)));
+    return result.stdout.trim().split('\n').map((l) => (l.startsWith('ERR') ? undefined : Number(l.split(' ')[0])));
   } catch {
     return undefined;
   } finally {

@@ -23,8 +23,8 @@ static double now_ns(void) {
 }
 
 int main(int argc, char **argv) {
-  if (argc < 3) { fprintf(stderr, "usage: compile-time LINKTYPE REPS < expressions\n"); return 2; }
-  int linktype = atoi(argv[1]), reps = atoi(argv[2]);
+  if (argc < 3) { fprintf(stderr, "usage: compile-time LINKTYPE REPS [OPTIMIZE] < expressions\n"); return 2; }
+  int linktype = atoi(argv[1]), reps = atoi(argv[2]), optimize = argc > 3 ? atoi(argv[3]) : 1;
   if (reps < 1) reps = 1;
   pcap_t *handle = pcap_open_dead(linktype, 262144);
   if (!handle) { fprintf(stderr, "pcap_open_dead failed\n"); return 1; }
@@ -39,7 +39,7 @@ int main(int argc, char **argv) {
     int failed = 0;
     for (int r = 0; r < reps; r++) {
       double start = now_ns();
-      int status = pcap_compile(handle, &program, line, 1, 0);
+      int status = pcap_compile(handle, &program, line, optimize, 0);
       times[r] = now_ns() - start;
       if (status < 0) { failed = 1; break; }
       instructions = program.bf_len;
