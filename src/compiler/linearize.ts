@@ -1,6 +1,6 @@
 /**
- * Linearization: lays the block graph out in a topological order (every jump forward), emits each
- * block's statements and jump, shares one `ret` per value, and inserts `ja` trampolines where a
+ * Linearization: lays the block graph out in a topological order (every jump forward) that puts a
+ * block with one successor right before it where it can, emits each block's statements and jump, shares one `ret` per value, and inserts `ja` trampolines where a
  * conditional jump would be longer than 255 instructions.
  */
 import type { RawInstruction } from '../bpf/opcodes.js';
@@ -12,7 +12,7 @@ interface Layout { node: Block | Ret; trueTrampoline: boolean; falseTrampoline: 
 /** The instruction list of the graph rooted at `root`. */
 export function linearize(root: GraphNode): RawInstruction[] {
   if (root.kind === 'ret') return [{ code: BPF_RET | BPF_K, jt: 0, jf: 0, k: root.k >>> 0 }];
-  const blocks = reachableBlocks(root);
+  const blocks = layoutOrder(root);
   // One ret per value, in order of first use, after all blocks.
   const rets = new Map<number, Ret>();
   for (const b of blocks) for (const s of [b.jt, b.jf]) if (s.kind === 'ret' && !rets.has(s.k)) rets.set(s.k, s);
@@ -67,4 +67,47 @@ export function linearize(root: GraphNode): RawInstruction[] {
     if (l.falseTrampoline) program.push({ code: BPF_JMP | BPF_JA, jt: 0, jf: 0, k: target(b.jf) - program.length - 1 });
   });
   return program;
+}
+
+/**
+ * A topological order of the reachable blocks: reverse postorder, except that a block whose only
+ * successor is another block waits, while other blocks are ready, until it can be placed right before
+ * that successor, so it falls through instead of ending in `ja`.
+ */
+function layoutOrder(root: Block): Block[] {
+  const blocks = reachableBlocks(root);
+  const rank = new Map(blocks.map((b, i) => [b, i]));
+  const successors = (b: Block): Block[] => {
+    const out: Block[] = [];
+    if (b.jt.kind === 'block') out.push(b.jt);
+    if (b.jf.kind === 'block' && b.jf !== b.jt) out.push(b.jf);
+    return out;
+  };
+  const waiting = new Map<Block, number>(blocks.map((b) => [b, 0]));
+  for (const b of blocks) for (const s of successors(b)) waiting.set(s, waiting.get(s)! + 1);
+  const ready: Block[] = [root];
+  const order: Block[] = [];
+  const fallsInto = (b: Block): Block | undefined => (b.jt === b.jf && b.jt.kind === 'block' ? b.jt : undefined);
+  while (ready.length > 0) {
+    const last = order[order.length - 1];
+    const next = last ? fallsInto(last) : undefined;
+    let pick = next && ready.includes(next) ? ready.indexOf(next) : -1;
+    if (pick < 0) {
+      // Lowest rank first, but a block whose one successor still waits for others goes last.
+      const blocked = (b: Block): boolean => { const s = fallsInto(b); return s !== undefined && waiting.get(s)! > 1; };
+      for (let i = 0; i < ready.length; i++) {
+        if (pick < 0) { pick = i; continue; }
+        const [a, b] = [ready[i]!, ready[pick]!];
+        if (blocked(a) !== blocked(b) ? !blocked(a) : rank.get(a)! < rank.get(b)!) pick = i;
+      }
+    }
+    const block = ready.splice(pick, 1)[0]!;
+    order.push(block);
+    for (const s of successors(block)) {
+      const count = waiting.get(s)! - 1;
+      waiting.set(s, count);
+      if (count === 0) ready.push(s);
+    }
+  }
+  return order;
 }

@@ -7,12 +7,14 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { BpfStepBudgetError, createInterpreter, type BpfFilterFunction } from '../../src/bpf/index.js';
 import type { RawInstruction } from '../../src/bpf/opcodes.js';
-import { BPF_JMP, BPF_JSET, BPF_LD, BPF_ABS, BPF_H, BPF_LDX, BPF_MSH, BPF_B } from '../../src/bpf/opcodes.js';
+import { BPF_JMP, BPF_JSET, BPF_JA, BPF_LD, BPF_ABS, BPF_IND, BPF_IMM, BPF_H, BPF_LDX, BPF_MSH, BPF_B } from '../../src/bpf/opcodes.js';
 import { LinkType } from '../../src/capture/linktype.js';
 import { CompileError, compileFilter, compileFilterGraph, linearizeFilterGraph as linearize, type FilterGraphNode as GraphNode } from '../../src/compiler/index.js';
 import { bypassEmptyBlocks, removeDeadStatements } from '../../src/compiler/optimize/dead-code.js';
 import { resolveDecidedTests, threadJumps } from '../../src/compiler/optimize/decided-tests.js';
 import { foldConstants } from '../../src/compiler/optimize/fold-constants.js';
+import { optimizeGraph } from '../../src/compiler/optimize/index.js';
+import { shareIndexedTails } from '../../src/compiler/optimize/indexed-tails.js';
 import { mergeIdenticalBlocks } from '../../src/compiler/optimize/merge-blocks.js';
 import { applyPeepholes } from '../../src/compiler/optimize/peephole.js';
 import { pullUpTests } from '../../src/compiler/optimize/pullup.js';
@@ -62,7 +64,14 @@ const PASSES: Record<string, (root: GraphNode) => GraphNode> = {
   'merge-blocks': (root) => mergeIdenticalBlocks(root).root,
   'peephole': (root) => { applyPeepholes(root); return root; },
   'pullup': (root) => { for (let i = 0; i < 20 && pullUpTests(root); i++); return root; },
+  'indexed-tails': (root) => shareIndexedTails(root),
 };
+
+/** Any generated Ethernet packet, truncated and snapped ones included (no padding). */
+const anyPacket = arbitraryPacket({ linkType: LinkType.EN10MB }).map((p) => ({ data: p.data, wireLength: p.wireLength }));
+
+/** Corpus expressions with transport-layer fields on both IPv4 and IPv6, where indexed tails apply. */
+const transportExpressions = expressions.filter((e) => /port|portrange/.test(e) && !/\b(ip|ip6)\b/.test(e));
 
 describe('compiler optimizer', () => {
   it('has expressions to check', () => {
@@ -93,6 +102,26 @@ describe('compiler optimizer', () => {
       }), { numRuns: 800, seed: 77 });
     });
   }
+
+  it('shares indexed tails exactly, on truncated packets too (the rewrite keeps every load)', () => {
+    expect(transportExpressions.length).toBeGreaterThan(40);
+    fc.assert(fc.property(fc.constantFrom(...transportExpressions), anyPacket, (expression, { data, wireLength }) => {
+      const optimized = () => optimizeGraph(compileFilterGraph(expression, { optimize: false }), 'full', { shareTails: false });
+      const before = runner(`no tails ${expression}`, () => linearize(optimized()));
+      const after = runner(`tails ${expression}`, () => linearize(shareIndexedTails(optimized())));
+      expect(after(data, data.length, wireLength)).toBe(before(data, data.length, wireLength));
+    }), { numRuns: 3000, seed: 9090 });
+  });
+
+  it('reads an IPv6 port through the IPv4 code with X = 40 (`tcp port 80` shares its port tests)', () => {
+    const program = compileFilter('tcp port 80');
+    // One pair of port loads, indexed; the IPv6 path sets X to 40 (54 - 14) before joining it.
+    expect(program.filter((i) => i.code === (BPF_LD | BPF_IND | BPF_H)).map((i) => i.k)).toEqual([14, 16]);
+    expect(program.filter((i) => i.code === (BPF_LD | BPF_ABS | BPF_H) && (i.k === 54 || i.k === 56))).toEqual([]);
+    expect(program.filter((i) => i.code === (BPF_LDX | BPF_IMM)).map((i) => i.k)).toEqual([40]);
+    // And no `ja`: the block that loads X falls through into the shared tail.
+    expect(program.some((i) => i.code === (BPF_JMP | BPF_JA))).toBe(false);
+  });
 
   it('loads the EtherType once and the IPv4 header length once for `tcp port 80` (redundant loads)', () => {
     const program = compileFilter('tcp port 80');

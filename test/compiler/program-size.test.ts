@@ -16,6 +16,7 @@ describeWithOracle('compiler program size vs libpcap -O', libpcapAvailable(), 'g
   const expressions = loadCompilerCorpus().map((e) => e.expression);
   let compared = 0;
   let shorter = 0;
+  const shorterByLinkType = new Map<number, { here: number; shorter: number }>();
 
   for (const linkType of LINK_TYPES) {
     it(`is never longer than libpcap's on ${linkTypeName(linkType)}`, () => {
@@ -43,6 +44,7 @@ describeWithOracle('compiler program size vs libpcap -O', libpcapAvailable(), 'g
       });
       compared += here;
       shorter += hereShorter;
+      shorterByLinkType.set(linkType, { here, shorter: hereShorter });
       process.stderr.write(`${linkTypeName(linkType)}: ${here} programs, ours ${ourTotal} instructions, libpcap ${theirTotal}; shorter on ${hereShorter}, longer on ${longer.length}\n`);
       expect(here).toBeGreaterThan(200);
       expect(longer).toEqual([]);
@@ -50,12 +52,15 @@ describeWithOracle('compiler program size vs libpcap -O', libpcapAvailable(), 'g
     });
   }
 
-  it('is shorter than libpcap on at least a quarter of the corpus programs', () => {
+  it('is shorter than libpcap on at least a quarter of the corpus programs, on Ethernet (what `tcpdump -d` shows) and over all link types', () => {
     expect(compared).toBeGreaterThan(0);
     const share = shorter / compared;
-    process.stderr.write(`shorter than libpcap on ${shorter} of ${compared} programs (${(share * 100).toFixed(1)}%)\n`);
-    // The target: shorter on at least a quarter of the corpus programs (26% over all link types at last count;
-    // most on IPV4/IPV6, where libpcap keeps `ld #0; jeq #0`, and on geneve and protochain, which libpcap leaves unoptimized).
+    const ethernet = shorterByLinkType.get(LinkType.EN10MB)!;
+    const ethernetShare = ethernet.shorter / ethernet.here;
+    process.stderr.write(`shorter than libpcap on ${shorter} of ${compared} programs (${(share * 100).toFixed(1)}%); on EN10MB ${ethernet.shorter} of ${ethernet.here} (${(ethernetShare * 100).toFixed(1)}%)\n`);
+    // EN10MB gains most from sharing the IPv4 and IPv6 transport tests through X (optimize/indexed-tails.ts);
+    // IPV4/IPV6 also from dropping libpcap's `ld #0; jeq #0` link tests, geneve and protochain from optimizing at all.
+    expect(ethernetShare).toBeGreaterThanOrEqual(0.25);
     expect(share).toBeGreaterThanOrEqual(0.25);
   });
 });

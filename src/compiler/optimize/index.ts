@@ -1,11 +1,13 @@
 /**
  * The optimizer driver: runs the passes (constant folding, redundant statements, decided tests, jump
- * threading, dead code, empty blocks, identical blocks, peepholes) until none changes the graph.
+ * threading, dead code, empty blocks, identical blocks, peepholes) until none changes the graph, then
+ * shares indexed tails.
  */
 import type { GraphNode } from '../graph.js';
 import { bypassEmptyBlocks, removeDeadStatements } from './dead-code.js';
 import { resolveDecidedTests, threadJumps } from './decided-tests.js';
 import { foldConstants } from './fold-constants.js';
+import { shareIndexedTails } from './indexed-tails.js';
 import { mergeIdenticalBlocks } from './merge-blocks.js';
 import { applyPeepholes } from './peephole.js';
 import { pullUpTests } from './pullup.js';
@@ -14,8 +16,12 @@ import type { OptimizerStrength } from './values.js';
 
 export type { OptimizerStrength };
 
+/** Options of optimizeGraph: whether to share indexed tails at the end (default true) and the round limit. */
+export interface OptimizeGraphOptions { shareTails?: boolean; maxRounds?: number }
+
 /** Optimizes the graph rooted at `root` in place and returns the new root. */
-export function optimizeGraph(root: GraphNode, strength: OptimizerStrength = 'full', maxRounds = 200): GraphNode {
+export function optimizeGraph(root: GraphNode, strength: OptimizerStrength = 'full', options: OptimizeGraphOptions = {}): GraphNode {
+  const maxRounds = options.maxRounds ?? 200;
   let current = root;
   for (let round = 0; round < maxRounds; round++) {
     let changed = false;
@@ -32,5 +38,6 @@ export function optimizeGraph(root: GraphNode, strength: OptimizerStrength = 'fu
     if (!changed) changed = pullUpTests(current, strength);
     if (!changed) break;
   }
-  return current;
+  // Last, as constant folding would undo it: absolute-offset twins of indexed regions share them.
+  return strength === 'full' && options.shareTails !== false ? shareIndexedTails(current) : current;
 }
