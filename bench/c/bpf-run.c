@@ -11,7 +11,9 @@
  *                                                          HOT_FRAMES records, and how many were accepted
  *       chunks INDEX CHUNK_FRAMES      -> "ACCEPTED NS..." one pass over every record, timed per chunk of
  *                                                          CHUNK_FRAMES records: each chunk's total ns
- *   The timed loop is the tightest libpcap allows: bpf_filter called on each record of the arrays.
+ *   The timed loop is the tightest libpcap allows: bpf_filter called on each record of the arrays, the
+ *   loop unrolled four records a step as our batch loops are (gcc's unroll pragma), and the accepted count
+ *   kept without a branch on the verdict.
  */
 #include <pcap/pcap.h>
 #include <stdio.h>
@@ -24,6 +26,11 @@ static double now_ns(void) {
   clock_gettime(CLOCK_MONOTONIC, &t);
   return (double)t.tv_sec * 1e9 + (double)t.tv_nsec;
 }
+
+/* bpf_filter over records FIRST ... LAST - 1 of the arrays, adding the accepted ones to HITS. */
+#define RUN_RECORDS(FIRST, LAST, HITS) \
+  _Pragma("GCC unroll 4") \
+  for (size_t i = (FIRST); i < (LAST); i++) (HITS) += bpf_filter(insns, bytes + offsets[i], wirelens[i], caplens[i]) != 0
 
 static void *grow(void *p, size_t size) {
   void *q = realloc(p, size);
@@ -91,7 +98,7 @@ int main(int argc, char **argv) {
       for (size_t c = 0; c < chunks; c++) {
         size_t end = (c + 1) * chunk < count ? (c + 1) * chunk : count;
         double start = now_ns();
-        for (size_t i = c * chunk; i < end; i++) hits += bpf_filter(insns, bytes + offsets[i], wirelens[i], caplens[i]) != 0;
+        RUN_RECORDS(c * chunk, end, hits);
         elapsed[c] = now_ns() - start;
       }
       printf("%lu", hits);
@@ -110,7 +117,7 @@ int main(int argc, char **argv) {
       for (unsigned long pass = 0; pass < passes; pass++) {
         unsigned long hits = 0;
         double start = now_ns();
-        for (size_t i = 0; i < frames; i++) hits += bpf_filter(insns, bytes + offsets[i], wirelens[i], caplens[i]) != 0;
+        RUN_RECORDS(0, frames, hits);
         double elapsed = (now_ns() - start) / (double)frames;
         if (elapsed < best) best = elapsed;
         accepted = hits;

@@ -3,39 +3,42 @@
  * in ONE generated loop over the records of a batch, so a packet costs no call, no argument handling and no
  * view. Returns go to the next record: a reject just continues, an accept counts the record (and writes its
  * index when the caller asked for indices). Semantics are the single-packet function's, record by record.
+ * Small tree-form programs run four records per loop step behind one fused length test per group (see
+ * generateJsBatchSource); every record that test cannot vouch for takes the exact one-record loop.
  */
 import type { RawInstruction } from './opcodes.js';
 import { BpfStepBudgetError } from './errors.js';
 import { checkBpfBatchArguments } from './batch.js';
 import type { BpfBatchFilterFunction } from './batch.js';
 import { BPF_BATCH_NARROW_LIMIT, BPF_DEFAULT_BACKWARD_JUMP_BUDGET, createBatchInterpreter } from './interpreter.js';
-import { emitProgramBody, registerDeclarations } from './compile-js.js';
+import { emitProgramBody, lengthCheckedOnEveryPath, lit, registerDeclarations, treeFormSize } from './compile-js.js';
 import type { BpfCompileOptions, BpfJsExits } from './compile-js.js';
 
 /** Generated JavaScript of a batch loop: the body of `function (p, offsets, capturedLengths, wireLengths, count, matches)`. */
 export interface BpfJsBatchSource { form: 'tree' | 'loop'; body: string }
 
 /**
- * The exits of a batch loop: `accepted` is the statement that counts an accepted record. With `branchless`,
- * a last test choosing between accepting and rejecting adds its outcome (0 or 1) to the count instead of
- * branching on it (the index is written first and kept only when counted).
+ * The exits of a batch loop for the record whose index is the expression `record`; `next` is the statement
+ * that moves on to the next record. With `branchless`, a last test choosing between accepting and rejecting
+ * adds its outcome (0 or 1) to the count instead of branching on it (the index is written first and kept
+ * only when counted).
  */
-function batchExits(indices: boolean, dataView: boolean, branchless: boolean): BpfJsExits {
-  const accepted = indices ? 'matches[m++] = r;' : 'm++;';
-  const reject = 'continue records;';
+function batchExits(indices: boolean, dataView: boolean, branchless: boolean, record = 'r', next = 'continue records;'): BpfJsExits {
+  const accepted = indices ? `matches[m++] = ${record};` : 'm++;';
+  const reject = next;
   return {
     reject,
     dataView,
     ...(branchless ? {
       acceptWhen: (condition: string, whenTrue: number, whenFalse: number): string => {
-        if ((whenTrue !== 0) === (whenFalse !== 0)) return whenTrue !== 0 ? `${accepted} continue records;` : reject;
+        if ((whenTrue !== 0) === (whenFalse !== 0)) return whenTrue !== 0 ? `${accepted} ${next}` : reject;
         const outcome = whenTrue !== 0 ? `((${condition}) | 0)` : `((${condition}) | 0) ^ 1`;
-        return `${indices ? 'matches[m] = r; ' : ''}m += ${outcome}; continue records;`;
+        return `${indices ? `matches[m] = ${record}; ` : ''}m += ${outcome}; ${next}`;
       },
     } : {}),
     accept: (value, constant) => {
-      if (constant !== undefined) return constant === 0 ? reject : `${accepted} continue records;`;
-      return `if (${value} !== 0) ${accepted} continue records;`;
+      if (constant !== undefined) return constant === 0 ? reject : `${accepted} ${next}`;
+      return `if (${value} !== 0) ${accepted} ${next}`;
     },
   };
 }
@@ -56,7 +59,19 @@ export interface BpfJsBatchSourceOptions extends BpfCompileOptions {
   dataView?: boolean;
   /** Count a last accept-or-reject test's outcome without branching (default true). */
   branchless?: boolean;
+  /**
+   * Run small tree-form programs four records per loop step (default true): one fused test per group
+   * checks that each record lies inside the buffer and is at least as long as every path of the program
+   * checks, and the four records' code then skips the checks that covers (groups failing it, and the
+   * last records, take the one-record loop).
+   */
+  unroll?: boolean;
 }
+
+/** Records per step of the unrolled loop. */
+const UNROLL_RECORDS = 4;
+/** Largest tree (instructions emitted) that is unrolled; larger programs keep the one-record loop. */
+const UNROLL_TREE_LIMIT = 160;
 
 /**
  * Generates the batch loop for a validated program; with `indices` the accepted records' indices go to
@@ -64,22 +79,68 @@ export interface BpfJsBatchSourceOptions extends BpfCompileOptions {
  * 16- and 32-bit loads read the DataView `v` over `p`, declared here.
  */
 export function generateJsBatchSource(program: readonly RawInstruction[], options: BpfJsBatchSourceOptions = {}): BpfJsBatchSource {
-  const { form, lines } = emitProgramBody(program, options, batchExits(options.indices ?? false, options.dataView ?? true, options.branchless ?? true));
+  const indices = options.indices ?? false;
+  const dataView = options.dataView ?? true;
+  const branchless = options.branchless ?? true;
+  const { form, lines } = emitProgramBody(program, options, batchExits(indices, dataView, branchless));
   // The record's length: its captured length clamped to the bytes from its offset to the end of the buffer.
   // In the int32 form an offset of 2^31 or more (negative as int32) is past the buffer, so the record has no
   // bytes (len -1), and a captured length of 2^31 or more exceeds any room, so the room is the length.
   const clamp = options.wideBuffer
     ? ['  const o = offsets[r], room = size - o, c = capturedLengths[r];', '  const len = c < room ? c : room;']
     : ['  const o = offsets[r] | 0, c = capturedLengths[r] | 0, room = size - o | 0;', '  const len = (o | c) < 0 ? (o < 0 ? -1 : room) : c < room ? c : room;'];
+  const wireLength = readsWireLength(program);
+  const oneRecord = (indent: string): string[] => [
+    `${indent}records: for (; r < stop; r++) {`,
+    ...clamp.map((line) => indent + line),
+    ...(wireLength ? [`${indent}  const wireLength = wireLengths[r];`] : []),
+    `${indent}  ${registerDeclarations(program)}`,
+    ...lines.map((line) => `${indent}  ${line}`),
+    `${indent}}`,
+  ];
+  const head = [`const size = p.length${options.wideBuffer ? '' : ' | 0'};`, 'const v = new DataView(p.buffer, p.byteOffset, p.length);', 'let m = 0, r = 0;'];
+  const unroll = (options.unroll ?? true) && !options.wideBuffer && form === 'tree' && treeFormSize(program, UNROLL_TREE_LIMIT) <= UNROLL_TREE_LIMIT;
+  if (!unroll) return { form, body: [...head, 'const stop = count;', ...oneRecord(''), 'return m;'].join('\n') };
+  // Every path checks at least `least` bytes before it returns, so a record shorter than that is rejected
+  // whatever the program does; the fused test sends such records, and any whose offset or captured length
+  // is 2^31 or more or that does not lie far enough inside the buffer, to the one-record loop. It is the
+  // sign of an OR of int32 terms, none of which can wrap once o and c are non-negative:
+  // - when the code still reads the record's length: o, c, c - least, room and room - c (room = size - o),
+  //   so the record lies wholly inside the buffer and its length is c;
+  // - otherwise: o, limit - o and c - least (limit = size - least, or -1 when the buffer is shorter), so
+  //   the record has at least `least` bytes inside the buffer, which is all the code reads (a captured
+  //   length of 2^31 or more either fails c - least or wraps it to a non-negative value, and is then
+  //   indeed at least `least`).
+  const least = lengthCheckedOnEveryPath(program);
+  const group = Array.from({ length: UNROLL_RECORDS }, (_, n) => n);
+  const at = (n: number): string => (n === 0 ? 'r' : `r + ${lit(n)}`);
+  const fastBodies = group.map((n) =>
+    emitProgramBody(program, { ...options, form: 'tree' }, batchExits(indices, dataView, branchless, at(n), `break record${lit(n)};`), least).lines);
+  const usesLength = fastBodies.some((lines) => lines.some((line) => /\blen\b/.test(line)));
+  const records = group.map((n) => [
+    `    record${lit(n)}: {`,
+    `      const o = o${lit(n)}${usesLength ? `, len = c${lit(n)}` : ''};`,
+    ...(wireLength ? [`      const wireLength = wireLengths[${at(n)}];`] : []),
+    `      ${registerDeclarations(program)}`,
+    ...fastBodies[n]!.map((line) => `      ${line}`),
+    '    }',
+  ]);
+  const terms = (n: number): string => (usesLength
+    ? `o${lit(n)} | c${lit(n)} | c${lit(n)} - ${lit(least)} | room${lit(n)} | room${lit(n)} - c${lit(n)}`
+    : `o${lit(n)} | limit - o${lit(n)} | c${lit(n)} - ${lit(least)}`);
   const body = [
-    `const size = p.length${options.wideBuffer ? '' : ' | 0'};`,
-    'const v = new DataView(p.buffer, p.byteOffset, p.length);',
-    'let m = 0;',
-    'records: for (let r = 0; r < count; r++) {',
-    ...clamp,
-    ...(readsWireLength(program) ? ['  const wireLength = wireLengths[r];'] : []),
-    '  ' + registerDeclarations(program),
-    ...lines.map((line) => '  ' + line),
+    ...head,
+    ...(usesLength ? [] : [`const limit = size >= ${lit(least)} ? size - ${lit(least)} : -1;`]),
+    `const last = count - ${lit(UNROLL_RECORDS - 1)};`,
+    'for (;;) {',
+    `  for (; r < last; r += ${lit(UNROLL_RECORDS)}) {`,
+    ...group.map((n) => `    const o${lit(n)} = offsets[${at(n)}] | 0, c${lit(n)} = capturedLengths[${at(n)}] | 0${usesLength ? `, room${lit(n)} = size - o${lit(n)} | 0` : ''};`),
+    `    if ((${group.map(terms).join(' | ')}) < 0) break;`,
+    ...records.flat(),
+    '  }',
+    '  if (r >= count) break;',
+    `  const stop = r + ${lit(UNROLL_RECORDS)} < count ? r + ${lit(UNROLL_RECORDS)} : count;`,
+    ...oneRecord('  '),
     '}',
     'return m;',
   ];

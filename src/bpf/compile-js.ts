@@ -127,6 +127,43 @@ function treeShape(program: readonly RawInstruction[], cap: number): { size: num
   return { size: size[0]!, depth: depth[0]! };
 }
 
+/** How many instructions the tree form of a forward-only program emits (capped at `cap + 1`). */
+export function treeFormSize(program: readonly RawInstruction[], cap: number): number {
+  return treeShape(program, cap).size;
+}
+
+/** Largest packet length the fused length test of a batch loop checks for (bigger guarantees are not worth it). */
+const MAX_FUSED_LENGTH = 0x10000;
+
+/**
+ * The captured length every run of a forward-only program checks before it returns, whichever way it
+ * goes: the least, over the paths to each return, of the largest absolute load end on the path (at most
+ * 65536; 0 for programs with backward jumps). A packet shorter than this is rejected on every path, so a
+ * batch loop may test it once per record and let the tree form skip the checks it covers.
+ */
+export function lengthCheckedOnEveryPath(program: readonly RawInstruction[]): number {
+  if (hasBackwardJump(program)) return 0;
+  // checked[pc]: the length every path to pc has checked (-1 until a path reaches pc).
+  const checked = new Array<number>(program.length).fill(-1);
+  checked[0] = 0;
+  let least = Infinity;
+  const reach = (target: number, length: number): void => {
+    checked[target] = checked[target]! < 0 ? length : Math.min(checked[target]!, length);
+  };
+  program.forEach((insn, pc) => {
+    let length = checked[pc]!;
+    if (length < 0) return;
+    const { code, k } = insn;
+    if (code === 0x20 || code === 0x28 || code === 0x30) length = Math.max(length, Math.min(k + loadSize(code), MAX_FUSED_LENGTH));
+    else if (code === 0xb1) length = Math.max(length, Math.min(k + 1, MAX_FUSED_LENGTH));
+    if ((code & 0x07) === 0x06) { least = Math.min(least, length); return; }
+    if (code === 0x05) reach(pc + 1 + k, length);
+    else if (isConditionalJump(code)) { reach(pc + 1 + insn.jt, length); reach(pc + 1 + insn.jf, length); }
+    else reach(pc + 1, length);
+  });
+  return least === Infinity ? 0 : least;
+}
+
 /** Deepest nesting of ifs the tree form uses; deeper programs take the loop form (parsers recurse on nesting). */
 const MAX_TREE_DEPTH = 256;
 
@@ -176,9 +213,12 @@ function prologue(program: readonly RawInstruction[]): string[] {
 /**
  * The statements that run `program` on one packet whose bytes are `p[o]` … `p[o + len - 1]` with wire
  * length `wireLength` (and the registers declared), leaving through `exits`; chooses the form as
- * generateJsSource documents.
+ * generateJsSource documents. When the caller has already made sure that `len >= checkedLength`, the tree
+ * form emits no check that this covers.
  */
-export function emitProgramBody(program: readonly RawInstruction[], options: BpfCompileOptions, exits: BpfJsExits): { form: 'tree' | 'loop'; lines: string[] } {
+export function emitProgramBody(
+  program: readonly RawInstruction[], options: BpfCompileOptions, exits: BpfJsExits, checkedLength = 0,
+): { form: 'tree' | 'loop'; lines: string[] } {
   assertRunnableProgram(program);
   const limit = options.treeLimit ?? 2000;
   const backward = hasBackwardJump(program);
@@ -186,7 +226,7 @@ export function emitProgramBody(program: readonly RawInstruction[], options: Bpf
   const fitsTree = (): boolean => { const shape = treeShape(program, limit); return shape.size <= limit && shape.depth <= MAX_TREE_DEPTH; };
   const form = options.form === 'tree' || (options.form !== 'loop' && !backward && fitsTree()) ? 'tree' : 'loop';
   const lines: string[] = [];
-  if (form === 'tree') emitTree(program, 0, { a: 0, x: 0, checked: 0 }, '', lines, exits);
+  if (form === 'tree') emitTree(program, 0, { a: 0, x: 0, checked: checkedLength }, '', lines, exits);
   else emitLoop(program, options.backwardJumpBudget ?? BPF_DEFAULT_BACKWARD_JUMP_BUDGET, lines, exits);
   return { form, lines };
 }

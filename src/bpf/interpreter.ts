@@ -145,23 +145,89 @@ export function decodeBpfProgram(program: readonly RawInstruction[], options: Bp
   return { code, memory: new Int32Array(16), usesScratch, budget: options.backwardJumpBudget ?? BPF_DEFAULT_BACKWARD_JUMP_BUDGET };
 }
 
+/**
+ * The decoded code as the run loops read it: a plain array of small integers (V8 reads its elements with
+ * fewer instructions than a typed array's, about a tenth off the batch loop).
+ */
+const runCode = (decoded: BpfDecodedProgram): number[] => Array.from(decoded.code);
+
 /** Bytes an absolute load reads (ld, ldh, ldb). */
 const loadSizeOf = (code: number): number => ((code & 0x18) === 0x00 ? 4 : (code & 0x18) === 0x08 ? 2 : 1);
 
 /**
  * Prepares `program` for repeated interpretation; throws BpfError if libpcap could not run it safely.
  * The run loop holds A and X as int32 bit patterns (the unsigned value is `>>> 0`), so it stays in 32-bit
- * integers, and allocates nothing.
+ * integers, and allocates nothing. When the program starts with a fused absolute load and jump (libpcap's
+ * programs all start by testing a link-layer field), the returned function is a small entry that runs that
+ * first step itself, returns when it lands on `ret #k` and otherwise enters the run loop after it, so a
+ * packet the first test settles costs no call into the loop (the engine can inline the entry).
  */
 export function createInterpreter(program: readonly RawInstruction[], options: BpfRunOptions = {}): BpfFilterFunction {
-  const { code, memory, usesScratch, budget } = decodeBpfProgram(program, options);
-  return (p: Uint8Array, capturedLength: number, wireLength: number, o = 0): number => {
-    const room = p.length - o;
-    const len = capturedLength < room ? capturedLength : room;
+  const decoded = decodeBpfProgram(program, options);
+  const run = createInterpreterLoop(decoded);
+  const { code } = decoded;
+  const k = code[1]!;
+  const value = code[5]!;
+  const whenTrue = code[2]!;
+  const whenFalse = code[3]!;
+  switch (code[0]!) {
+    case Op.LoadHalfAbsoluteJumpEqual:
+      return (p: Uint8Array, capturedLength: number, wireLength: number, o = 0): number => {
+        const room = p.length - o;
+        const len = capturedLength < room ? capturedLength : room;
+        if (k + 2 > len) return 0;
+        const a = (p[o + k]! << 8) | p[o + k + 1]!;
+        const pc = a === value ? whenTrue : whenFalse;
+        return pc < 0 ? code[~pc + 1]! >>> 0 : run(p, len, wireLength, o, pc, a);
+      };
+    case Op.LoadByteAbsoluteJumpEqual:
+      return (p: Uint8Array, capturedLength: number, wireLength: number, o = 0): number => {
+        const room = p.length - o;
+        const len = capturedLength < room ? capturedLength : room;
+        if (k >= len) return 0;
+        const a = p[o + k]!;
+        const pc = a === value ? whenTrue : whenFalse;
+        return pc < 0 ? code[~pc + 1]! >>> 0 : run(p, len, wireLength, o, pc, a);
+      };
+    case Op.LoadWordAbsoluteJumpEqual:
+      return (p: Uint8Array, capturedLength: number, wireLength: number, o = 0): number => {
+        const room = p.length - o;
+        const len = capturedLength < room ? capturedLength : room;
+        if (k + 4 > len) return 0;
+        const at = o + k;
+        const a = (p[at]! << 24) | (p[at + 1]! << 16) | (p[at + 2]! << 8) | p[at + 3]!;
+        const pc = a === value ? whenTrue : whenFalse;
+        return pc < 0 ? code[~pc + 1]! >>> 0 : run(p, len, wireLength, o, pc, a);
+      };
+    case Op.LoadHalfAbsoluteJumpSet:
+      return (p: Uint8Array, capturedLength: number, wireLength: number, o = 0): number => {
+        const room = p.length - o;
+        const len = capturedLength < room ? capturedLength : room;
+        if (k + 2 > len) return 0;
+        const a = (p[o + k]! << 8) | p[o + k + 1]!;
+        const pc = (a & value) !== 0 ? whenTrue : whenFalse;
+        return pc < 0 ? code[~pc + 1]! >>> 0 : run(p, len, wireLength, o, pc, a);
+      };
+    default:
+      return (p: Uint8Array, capturedLength: number, wireLength: number, o = 0): number => {
+        const room = p.length - o;
+        return run(p, capturedLength < room ? capturedLength : room, wireLength, o, 0, 0);
+      };
+  }
+}
+
+/**
+ * The single-packet run loop: runs the decoded program on the packet at `o` of `p` whose length (already
+ * clamped to the bytes present) is `len`, from slot `start` with A = `startA` and X = 0.
+ */
+function createInterpreterLoop(decoded: BpfDecodedProgram): (p: Uint8Array, len: number, wireLength: number, o: number, start: number, startA: number) => number {
+  const { memory, usesScratch, budget } = decoded;
+  const code = runCode(decoded);
+  return (p, len, wireLength, o, start, startA) => {
     if (usesScratch) memory.fill(0);
-    let a = 0;
+    let a = startA;
     let x = 0;
-    let pc = 0;
+    let pc = start;
     let backward = 0;
     let k = 0;
     for (;;) {
@@ -236,7 +302,9 @@ export function createInterpreter(program: readonly RawInstruction[], options: B
 
 /** Prepares `program` for interpreting batches of records; throws BpfError if libpcap could not run it safely. */
 export function createBatchInterpreter(program: readonly RawInstruction[], options: BpfRunOptions = {}): BpfBatchFilterFunction {
-  const { code, memory, usesScratch, budget } = decodeBpfProgram(program, options);
+  const decoded = decodeBpfProgram(program, options);
+  const { memory, usesScratch, budget } = decoded;
+  const code = runCode(decoded);
   const single = createInterpreter(program, options);
   return (p, offsets, capturedLengths, wireLengths, count, matches) => {
     checkBpfBatchArguments(p, offsets, capturedLengths, wireLengths, count, matches);

@@ -83,12 +83,56 @@ describe('batch engines', () => {
         expect(run(buffer, offsets, caps, wires, n), name).toBe(expected.length);
       }
       // The wide-buffer form (chosen for buffers of 2 GiB or more) and the byte-load form, on the same records.
-      for (const options of [{ wideBuffer: true }, { dataView: false }, { wideBuffer: true, dataView: false }]) {
+      for (const options of [{ wideBuffer: true }, { dataView: false }, { wideBuffer: true, dataView: false }, { unroll: false }]) {
         const matches = new Uint32Array(n);
         const count = buildJsBatchLoop(program, { ...options, indices: true })(buffer, offsets, caps, wires, n, matches);
         expect(Array.from(matches.subarray(0, count)), JSON.stringify(options)).toEqual(expected);
       }
     }), { numRuns: 400 });
+  });
+
+  it('unrolled four records a step, send every record the fused length test cannot vouch for to the exact one-record loop', () => {
+    // Loads that accept exactly when the record has more than k bytes, alone (the fused test covers the
+    // load's check) or after a first 4-byte test that every path passes (the fused test covers four bytes
+    // and the load keeps its check of the record's length); on records whose offsets and captured lengths
+    // sit on every edge of those tests: around both lengths, around the end of the buffer, and at and just
+    // past 2^31 and at 2^32 - 1; in every order, so that each position of a group of four meets each kind.
+    const size = 96;
+    fc.assert(fc.property(fc.constantFrom(0, 1, 13, 14, 15, 40, 95, 96, 97), fc.constantFrom('ldb', 'ldh', 'ld', 'ldxb', 'len'), fc.boolean(), fc.boolean(), fc.integer({ min: 0, max: 1000 }),
+      (k, load, firstWord, indices, shuffle) => {
+        const test = load === 'ldxb' ? `ldxb 4*([${k}]&0xf)\ntxa\njeq #0, no, yes` : load === 'len' ? `ld len\njgt #${k}, yes, no` : `${load} [${k}]\njeq #0, no, yes`;
+        const text = `${firstWord ? 'ld [0]\njset #0, no, more\nmore: ' : ''}${test}\nyes: ret #1\nno: ret #0`;
+        const program = parseProgram(text);
+        const buffer = Uint8Array.from({ length: size }, (_, n) => (n * 7 + 1) & 0xff || 1);
+        const end = k + (load === 'ld' ? 4 : load === 'ldh' ? 2 : 1);
+        const records: RecordLayout[] = [];
+        for (const least of [4, end]) {
+          for (const offset of [0, 1, size - least - 1, size - least, size - least + 1, size - 1, size, 0x7fffffff, 0x80000000, 0xffffffff].filter((o) => o >= 0)) {
+            for (const capturedLength of [0, least - 1, least, least + 1, size - offset - 1, size - offset, size - offset + 1, 0x7fffffff, 0x80000000, 0x80000001, 0x80000003, 0xffffffff]) {
+              if (capturedLength >= 0 && capturedLength <= 0xffffffff) records.push({ offset, capturedLength, wireLength: (offset + capturedLength) % 200 });
+            }
+          }
+        }
+        // Each record in each position of a group whose other records pass the fused test (a whole record at
+        // the start of the buffer), then all of them in a deterministic shuffle, so that groups also mix records
+        // the fused test passes and fails.
+        const whole: RecordLayout = { offset: 0, capturedLength: size, wireLength: size };
+        const grouped = records.flatMap((record, n) => Array.from({ length: 4 }, (_, position) => (position === n % 4 ? record : whole)));
+        const shuffled = [...records];
+        for (let n = shuffled.length - 1; n > 0; n--) { const m = (n * 7919 + shuffle) % (n + 1); [shuffled[n], shuffled[m]] = [shuffled[m]!, shuffled[n]!]; }
+        records.splice(0, records.length, ...grouped, ...shuffled);
+        const single = createInterpreter(program);
+        const expected = records.flatMap((r, index) => (single(buffer, r.capturedLength, r.wireLength, r.offset) !== 0 ? [index] : []));
+        const { offsets: o, caps, wires } = arrays(records);
+        for (const unroll of [true, false]) {
+          const matches = new Uint32Array(records.length);
+          const count = buildJsBatchLoop(program, { unroll, indices })(buffer, o, caps, wires, records.length, indices ? matches : undefined);
+          expect(count, `${text} unroll ${unroll}`).toBe(expected.length);
+          if (indices) expect(Array.from(matches.subarray(0, count)), `${text} unroll ${unroll}`).toEqual(expected);
+        }
+        // The unrolled form is the one chosen for such small programs.
+        expect(generateJsBatchSource(program).body).toContain('record3');
+      }), { numRuns: 300 });
   });
 
   it('take buffers of 2 GiB or more (offsets past 2^31) on their general path, and loads at the 2^31 edge, with the same verdicts', () => {
@@ -213,7 +257,8 @@ describe('batch engines', () => {
     const allowed = new Set(['const', 'let', 'if', 'return', 'for', 'switch', 'case', 'continue', 'len', 'p', 'length', 'a', 'x', 'i', 'o',
       'c', 'r', 'm', 'v', 'room', 'size', 'records', 'offsets', 'capturedLengths', 'wireLengths', 'wireLength', 'count', 'matches', 'new',
       'DataView', 'buffer', 'byteOffset', 'getUint16', 'getUint32', 'pc', 'backward', 'Math', 'imul', 'floor', 'budgetExceeded',
-      ...Array.from({ length: 16 }, (_, n) => `m${n}`)]);
+      'break', 'stop', 'limit', 'last', ...Array.from({ length: 16 }, (_, n) => `m${n}`),
+      ...Array.from({ length: 4 }, (_, n) => [`o${n}`, `c${n}`, `room${n}`, `record${n}`]).flat()]);
     fc.assert(fc.property(runnableProgram(40), fc.boolean(), fc.boolean(), fc.constantFrom('tree', 'loop') as fc.Arbitrary<'tree' | 'loop'>, (program, indices, wideBuffer, form) => {
       const { body } = generateJsBatchSource(program, { indices, wideBuffer, form });
       expect(body).not.toMatch(/["'`\\]/);

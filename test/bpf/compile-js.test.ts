@@ -6,6 +6,7 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { BpfStepBudgetError, compileToJs, createInterpreter, generateJsSource, interpret, parseProgram } from '../../src/bpf/index.js';
+import { lengthCheckedOnEveryPath } from '../../src/bpf/compile-js.js';
 import type { RawInstruction } from '../../src/bpf/opcodes.js';
 import { randomPacket, runnableProgram } from './program-arbitrary.js';
 
@@ -124,4 +125,26 @@ describe('compileToJs', () => {
     expect(compileToJs(program)(bytes, 100, 100)).toBe(0);
     expect(interpret(program, bytes, 100, 100)).toBe(0);
   });
+  it('finds a length every path checks: a packet shorter than it is rejected whatever the program does', () => {
+    fc.assert(fc.property(runnableProgram(30), randomPacket(80), (program, packet) => {
+      const least = lengthCheckedOnEveryPath(program);
+      expect(least).toBeGreaterThanOrEqual(0);
+      expect(least).toBeLessThanOrEqual(0x10000);
+      const run = createInterpreter(program);
+      const wire = packet.wireLength ?? packet.data.length;
+      // The packet cut to each length below `least` (the program may load anywhere, so cut the bytes too).
+      for (const length of [0, least - 1, packet.data.length].filter((n) => n >= 0 && n < least && n <= packet.data.length)) {
+        expect(run(packet.data.subarray(0, length), length, wire), `length ${length} < ${least}`).toBe(0);
+      }
+    }), { numRuns: 3000 });
+    // The least over the paths of the largest load end on each path; the ethertype test alone is on every path here.
+    expect(lengthCheckedOnEveryPath(parseProgram('ldh [12]\njeq #0x800, v4, other\nv4: ldb [23]\nret a\nother: ret #0'))).toBe(14);
+    expect(lengthCheckedOnEveryPath(parseProgram('ldb [14]\nldh [30]\njeq #1, yes, no\nyes: ld [2]\nret a\nno: ret #0'))).toBe(32);
+    expect(lengthCheckedOnEveryPath(parseProgram('ldxb 4*([14]&0xf)\nldh [x + 40]\nret a'))).toBe(15);
+    expect(lengthCheckedOnEveryPath(parseProgram('ret #1'))).toBe(0);
+    expect(lengthCheckedOnEveryPath(parseProgram('ld [4294967295]\nret a'))).toBe(0x10000);
+    // Backward jumps: no claim.
+    expect(lengthCheckedOnEveryPath(parseProgram('ldh [12]\nL: ld #1\nja L\nret a'))).toBe(0);
+  });
 });
+

@@ -1,7 +1,8 @@
 /**
  * Differential test of the interpreter and the BPF-to-JavaScript compiler (both forms) against libpcap's
  * bpf_filter: thousands of random programs times tens of random packets, in one helper run. The batch
- * engines (batch interpreter; batch JavaScript in its auto, loop, wide-buffer and byte-load variants) run
+ * engines (batch interpreter; batch JavaScript in its auto (unrolled when small), loop, wide-buffer, byte-load
+ * and one-record-per-step variants) run
  * over the same packets laid out in one buffer at random offsets, and must accept exactly the packets
  * libpcap accepts (their verdict is accept / reject, not the return value).
  */
@@ -15,7 +16,7 @@ import type { RawInstruction } from '../../src/bpf/opcodes.js';
 import { describeWithOracle } from '../support/oracle.js';
 import { libpcapAvailable, libpcapCompile, libpcapRun } from '../support/libpcap.js';
 import type { OraclePacket } from '../support/libpcap.js';
-import { randomPacket, runnableProgram } from './program-arbitrary.js';
+import { entryStepProgram, randomPacket, runnableProgram } from './program-arbitrary.js';
 
 const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex');
 
@@ -53,6 +54,7 @@ function compareWithLibpcap(programs: RawInstruction[][], packets: OraclePacket[
       'js batch loop': (indices) => buildJsBatchLoop(program, { form: 'loop', indices: true })(buffer, offsets, caps, wires, packets.length, indices),
       'js batch wide': (indices) => buildJsBatchLoop(program, { wideBuffer: true, indices: true })(buffer, offsets, caps, wires, packets.length, indices),
       'js batch bytes': (indices) => buildJsBatchLoop(program, { dataView: false, indices: true })(buffer, offsets, caps, wires, packets.length, indices),
+      'js batch one-record': (indices) => buildJsBatchLoop(program, { unroll: false, indices: true })(buffer, offsets, caps, wires, packets.length, indices),
     };
     for (const [name, run] of Object.entries(batches)) {
       const count = run(matches);
@@ -105,6 +107,16 @@ describeWithOracle('BPF engines agree with libpcap bpf_filter', libpcapAvailable
     const seed = Date.now() % 0x7fffffff;
     const packets = fc.sample(randomPacket(120), { numRuns: 80, seed });
     expect(compareWithLibpcap(programs, packets, seed)).toBe(programs.length * 80);
+  });
+
+  it('on programs starting with a load and a jump on it (the interpreter\'s entry step)', () => {
+    const seed = (Date.now() + 3) % 0x7fffffff;
+    const programs = fc.sample(entryStepProgram(16), { numRuns: 1500, seed });
+    const packets = [
+      { data: new Uint8Array(0), wireLength: 60 },
+      ...fc.sample(randomPacket(80), { numRuns: 39, seed: seed + 1 }),
+    ];
+    expect(compareWithLibpcap(programs, packets, seed)).toBe(1500 * 40);
   });
 
   it('on long random programs', () => {

@@ -69,6 +69,27 @@ export function runnableProgram(maxLength = 24): fc.Arbitrary<RawInstruction[]> 
   });
 }
 
+/**
+ * A random runnable program that starts as libpcap's programs do, with an absolute load and a jump on it
+ * (ldh/ldb/ld then jeq, or ldh then jset: the pairs the interpreter runs in its entry step), its targets
+ * anywhere in the random rest (often on its final `ret`), testing values the packets often hold.
+ */
+export function entryStepProgram(maxLength = 16): fc.Arbitrary<RawInstruction[]> {
+  const value = fc.oneof(u32, fc.constantFrom(0x0800, 0x86dd, 0x8100, 0x45, 0x60, 6, 17, 0, 1, 0x1fff));
+  return fc.record({
+    // The jump may skip the rest's prologue, so the rest must not read scratch (libpcap's would be garbage).
+    rest: runnableProgram(maxLength).filter((program) => !program.some((insn) => insn.code === 0x60 || insn.code === 0x61)),
+    pair: fc.constantFrom<[number, number]>([0x28, 0x15], [0x30, 0x15], [0x20, 0x15], [0x28, 0x45]),
+    k: fc.oneof(fc.integer({ min: 0, max: 90 }), fc.constantFrom(12, 13, 14, 20, 23, 0x7fffffef, 0x7ffffff0, 0xffffffff)),
+    value,
+    targets: fc.tuple(fc.nat(255), fc.nat(255)),
+  }).map(({ rest, pair: [load, jump], k, value: v, targets: [jt, jf] }) => [
+    { code: load, jt: 0, jf: 0, k },
+    { code: jump, jt: jt % rest.length, jf: jf % rest.length, k: v },
+    ...rest,
+  ]);
+}
+
 /** A random program of any shape, mostly invalid (for the validators). */
 export function anyProgram(maxLength = 12): fc.Arbitrary<RawInstruction[]> {
   const field = fc.record({
