@@ -1,7 +1,8 @@
 /**
  * End-to-end speed benchmark of `pktfilter filter --count` against tcpdump and tshark on the shared
  * benchmark capture (bench/mix.ts, 1M frames; 10M more with --big for the memory check), plus the
- * in-memory ns/packet of our BPF interpreter and BPF->JS function beside libpcap's bpf_filter in C
+ * in-memory ns/packet of our BPF interpreter, BPF->JS function, BPF->JS batch loop and direct JS batch loop
+ * (src/direct: the filter tree compiled to JavaScript with no BPF program) beside libpcap's bpf_filter in C
  * (bench/c/filter-bpf-run.c, built here with gcc -O2 -lpcap) on the same file and the same program, and the
  * peak RSS of `pktfilter filter --count`. Prints one table and writes bench/results/filter.json and
  * bench/results/filter.svg (drawn by bench/chart.ts).
@@ -20,8 +21,9 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { compileToJs, createInterpreter, formatCommaForm } from '../src/bpf/index.js';
-import type { BpfFilterFunction } from '../src/bpf/index.js';
+import { compileToJs, compileToJsBatch, createInterpreter, formatCommaForm } from '../src/bpf/index.js';
+import type { BpfBatchFilterFunction, BpfFilterFunction } from '../src/bpf/index.js';
+import { compileDirectFilter } from '../src/direct/index.js';
 import type { RawInstruction } from '../src/bpf/opcodes.js';
 import { walkCapture } from '../src/capture/walk.js';
 import { LinkType } from '../src/capture/linktype.js';
@@ -97,7 +99,11 @@ interface WallRow {
 interface EngineRow {
   filter: string; program: 'pktfilter' | 'libpcap'; instructions: number; data: 'hot' | 'memory'; frames: number;
   interpNs: number | null; jsNs: number | null; libpcapNs: number | null; interpRatio: number | null; jsRatio: number | null;
-  accepted: { interp: number | null; js: number | null; libpcap: number | null };
+  /** BPF->JS batch form (compileToJsBatch: one generated loop over the records). */
+  jsBatchNs: number | null; jsBatchRatio: number | null;
+  /** Direct JS (src/direct, filter tree -> JS with no BPF), batch form; null when it does not take the expression. */
+  directNs: number | null; directRatio: number | null;
+  accepted: { interp: number | null; js: number | null; jsBatch: number | null; direct: number | null; libpcap: number | null };
 }
 
 // ---- 1. The CLI, the captures, the tools. ----
@@ -285,17 +291,49 @@ function measureEngines(): void {
     }
     return { ns: best, accepted };
   };
+  // The batch engines take the records as one Uint8Array with Uint32Array offsets and lengths (bench/c holds them alike).
+  const batchBytes = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length);
+  const batchOffsets = Uint32Array.from(offsets.subarray(0, records));
+  const batchCaptured = Uint32Array.from(captured.subarray(0, records));
+  const batchWire = Uint32Array.from(wire.subarray(0, records));
+  /** Best ns/packet over `passes` passes of one batch call over the first `frames` records (pass 0 warms up). */
+  const timeBatch = (run: BpfBatchFilterFunction, frames: number, passes: number): { ns: number; accepted: number } => {
+    let best = Infinity;
+    let accepted = 0;
+    for (let pass = 0; pass <= passes; pass++) {
+      const start = process.hrtime.bigint();
+      accepted = run(batchBytes, batchOffsets, batchCaptured, batchWire, frames);
+      const elapsed = Number(process.hrtime.bigint() - start) / frames;
+      if (pass > 0 && elapsed < best) best = elapsed;
+    }
+    return { ns: best, accepted };
+  };
   type Measured = { ns: number; accepted: number } | null;
+  type Engine = 'interp' | 'js' | 'jsBatch' | 'direct';
+  const ENGINES: readonly Engine[] = ['interp', 'js', 'jsBatch', 'direct'];
   const ours = runnable.map((entry) => {
     const filter = FILTERS[entry.index]!;
-    const engines: Record<'interp' | 'js', BpfFilterFunction | undefined> = { interp: undefined, js: undefined };
+    const engines: { interp?: BpfFilterFunction; js?: BpfFilterFunction; jsBatch?: BpfBatchFilterFunction; direct?: BpfBatchFilterFunction } = {};
     try { engines.interp = createInterpreter(entry.program); } catch (error) { engineNote += ` interp refused ${filter.expression}: ${(error as Error).message};`; }
     try { engines.js = compileToJs(entry.program); } catch (error) { engineNote += ` js refused ${filter.expression}: ${(error as Error).message};`; }
-    const figures = { hot: { interp: null as Measured, js: null as Measured }, memory: { interp: null as Measured, js: null as Measured } };
+    try { engines.jsBatch = compileToJsBatch(entry.program); } catch (error) { engineNote += ` js batch refused ${filter.expression}: ${(error as Error).message};`; }
+    // Direct JS compiles the expression itself (no BPF): ours, or the stock one when libpcap's program is run.
+    try {
+      const direct = compileDirectFilter(entry.origin === 'pktfilter' ? filter.expression : filter.stock, { linkType: LinkType.EN10MB });
+      if (direct.engine === 'direct-js') engines.direct = direct.batch;
+      else engineNote += ` direct fell back to the interpreter for ${filter.expression};`;
+    } catch (error) { engineNote += ` direct refused ${filter.expression}: ${(error as Error).message};`; }
+    const empty = (): Record<Engine, Measured> => ({ interp: null, js: null, jsBatch: null, direct: null });
+    const figures = { hot: empty(), memory: empty() };
     for (const [data, frames, passes] of [['hot', Math.min(HOT_FRAMES, records), HOT_PASSES], ['memory', records, MEMORY_PASSES]] as const) {
-      for (const engine of ['interp', 'js'] as const) {
-        const run = engines[engine];
-        if (run) figures[data][engine] = timeEngine(run, frames, passes);
+      for (const engine of ENGINES) {
+        if (engine === 'interp' || engine === 'js') {
+          const run = engines[engine];
+          if (run) figures[data][engine] = timeEngine(run, frames, passes);
+        } else {
+          const run = engines[engine];
+          if (run) figures[data][engine] = timeBatch(run, frames, passes);
+        }
       }
     }
     return figures;
@@ -312,7 +350,12 @@ function measureEngines(): void {
         filter: filter.expression, program: entry.origin, instructions: entry.program.length, data, frames: data === 'hot' ? Math.min(HOT_FRAMES, records) : records,
         interpNs: measured.interp?.ns ?? null, jsNs: measured.js?.ns ?? null, libpcapNs: cNs,
         interpRatio: ratioOf(measured.interp?.ns ?? null, cNs), jsRatio: ratioOf(measured.js?.ns ?? null, cNs),
-        accepted: { interp: measured.interp?.accepted ?? null, js: measured.js?.accepted ?? null, libpcap: data === 'memory' ? cAccepted : null },
+        jsBatchNs: measured.jsBatch?.ns ?? null, jsBatchRatio: ratioOf(measured.jsBatch?.ns ?? null, cNs),
+        directNs: measured.direct?.ns ?? null, directRatio: ratioOf(measured.direct?.ns ?? null, cNs),
+        accepted: {
+          interp: measured.interp?.accepted ?? null, js: measured.js?.accepted ?? null, jsBatch: measured.jsBatch?.accepted ?? null,
+          direct: measured.direct?.accepted ?? null, libpcap: data === 'memory' ? cAccepted : null,
+        },
       });
     }
   });
@@ -389,18 +432,24 @@ out(`the same net of start-up (each tool's 1000-frame time subtracted): ${fixed(
 
 out();
 out(`in memory, ns/packet (best of ${HOT_PASSES} passes over the first ${HOT_FRAMES} frames = hot; best of ${MEMORY_PASSES} over all ${FRAMES} = memory); ratio = ours / libpcap bpf_filter`);
-out(['filter'.padEnd(width), 'data  ', 'prog     ', 'libpcap', ' interp', ' ratio', '     js', ' ratio', 'check'].join('  '));
+out(['filter'.padEnd(width), 'data  ', 'prog     ', 'libpcap', ' interp', ' ratio', '     js', ' ratio', 'jsbatch', ' ratio', ' direct', ' ratio', 'check'].join('  '));
 for (const row of engineRows) {
   // Every engine must accept what tcpdump counted (or, without the wall section, what libpcap's bpf_filter accepted).
   const expected = wallRows.find((w) => w.filter === row.filter)?.tcpdumpCount ?? row.accepted.libpcap;
-  const accepted = [row.accepted.interp, row.accepted.js, row.accepted.libpcap].filter((a): a is number => a !== null);
-  const check = row.data === 'hot' ? '' : expected === null ? 'n/a' : accepted.every((a) => a === expected) ? 'ok' : `MISMATCH interp ${row.accepted.interp} js ${row.accepted.js} libpcap ${row.accepted.libpcap} tcpdump ${expected}`;
+  const accepted = [row.accepted.interp, row.accepted.js, row.accepted.jsBatch, row.accepted.direct, row.accepted.libpcap].filter((a): a is number => a !== null);
+  const check = row.data === 'hot' ? '' : expected === null ? 'n/a' : accepted.every((a) => a === expected) ? 'ok'
+    : `MISMATCH interp ${row.accepted.interp} js ${row.accepted.js} jsbatch ${row.accepted.jsBatch} direct ${row.accepted.direct} libpcap ${row.accepted.libpcap} tcpdump ${expected}`;
   out([row.filter.padEnd(width), row.data.padEnd(6), row.program.padEnd(9), fixed(row.libpcapNs, 1).padStart(7), fixed(row.interpNs, 1).padStart(7), fixed(row.interpRatio, 2).padStart(6),
-    fixed(row.jsNs, 1).padStart(7), fixed(row.jsRatio, 2).padStart(6), check].join('  '));
+    fixed(row.jsNs, 1).padStart(7), fixed(row.jsRatio, 2).padStart(6), fixed(row.jsBatchNs, 1).padStart(7), fixed(row.jsBatchRatio, 2).padStart(6),
+    fixed(row.directNs, 1).padStart(7), fixed(row.directRatio, 2).padStart(6), check].join('  '));
 }
 if (engineNote) out(`note: ${engineNote.trim()}`);
 const meanHotJs = geometricMean(engineRows.filter((r) => r.data === 'hot').map((r) => r.jsRatio));
 out(`geometric mean js / libpcap, hot: ${fixed(meanHotJs, 2)} (target <= 0.4)`);
+const hotDirect = engineRows.filter((r) => r.data === 'hot');
+const meanHotDirect = geometricMean(hotDirect.map((r) => r.directRatio));
+const worstHotDirect = hotDirect.reduce<number | null>((worst, r) => (r.directRatio === null ? worst : worst === null ? r.directRatio : Math.max(worst, r.directRatio)), null);
+out(`direct JS (batch) / libpcap, hot: geometric mean ${fixed(meanHotDirect, 2)}, worst ${fixed(worstHotDirect, 2)} (target <= 0.4 on every filter)`);
 
 out();
 out(`peak RSS of \`filter --count '${memoryFilter}'\`${timePresent ? ' (/usr/bin/time -v)' : ''}`);
@@ -416,9 +465,12 @@ mkdirSync('bench/results', { recursive: true });
 const json = {
   date: new Date().toISOString(), frames: FRAMES, captureBytes: capture.bytes, capture: capture.path, prefixFrames: PREFIX_FRAMES, big, sections: [...sections],
   cores: cpus().length, loadavg: loadavg(), cli: { available: cliProbe.ok, detail: cliProbe.detail, parallel: parallelProbe.ok, parallelDetail: parallelProbe.detail },
-  targets: { pktfilterToTcpdump: 1.0, parallelToTcpdump: 0.7, jsToLibpcapHot: 0.4, peakRssBigToSmall: 1.0 },
+  targets: { pktfilterToTcpdump: 1.0, parallelToTcpdump: 0.7, jsToLibpcapHot: 0.4, directToLibpcapHot: 0.4, peakRssBigToSmall: 1.0 },
   startup: startupSeconds,
-  summary: { meanRatioToTcpdump: meanRatio, meanRatioToTcpdumpNetOfStartup: meanNetRatio, meanParallelRatioToTcpdump: meanParallel, meanJsToLibpcapHot: meanHotJs, peakRssMb: rssSmall, peakRssBigMb: rssBig },
+  summary: {
+    meanRatioToTcpdump: meanRatio, meanRatioToTcpdumpNetOfStartup: meanNetRatio, meanParallelRatioToTcpdump: meanParallel, meanJsToLibpcapHot: meanHotJs,
+    meanDirectToLibpcapHot: meanHotDirect, worstDirectToLibpcapHot: worstHotDirect, peakRssMb: rssSmall, peakRssBigMb: rssBig,
+  },
   wall: wallRows, engines: engineRows, memory: memoryRows, table: lines,
 };
 // A run of some sections (--only) writes beside the full results instead of over them.
@@ -444,6 +496,7 @@ for (const data of ['hot', 'memory'] as const) {
     series: [
       { name: 'interpreter', values: rows.map((r) => r?.interpNs ?? null) },
       { name: 'BPF->JS', values: rows.map((r) => r?.jsNs ?? null) },
+      { name: 'direct JS (batch)', values: rows.map((r) => r?.directNs ?? null) },
       { name: 'libpcap bpf_filter', values: rows.map((r) => r?.libpcapNs ?? null) },
     ],
   });

@@ -13,3 +13,4 @@ export * from './compiler/index.js';
 export * from './packet/build/index.js';
 export * from './packet/arbitrary/index.js';
 export * from './tunnel/index.js';
+export * from './direct/index.js';

@@ -1,0 +1,80 @@
+/**
+ * The direct engine's optimizations, checked on their own: range inference gives the furthest byte of
+ * the protocol layouts, loads shared between tests are found, dead register assignments go, and jump
+ * threading never tests the same field twice on one path where an earlier test decided it.
+ */
+import { describe, expect, it } from 'vitest';
+import { LinkType } from '../../src/capture/linktype.js';
+import {
+  buildDirectGraph, directGraphOrder, directTests, directValueKey, lowerDirectFilter, optimizeDirect, prepareDirectFilter, threadDirectGraph,
+} from '../../src/direct/index.js';
+import type { DirectGraphNode, DirectNode } from '../../src/direct/index.js';
+
+/** Every root-to-leaf path of a graph, as lists of nodes. */
+function paths(root: DirectGraphNode, limit = 10_000): DirectNode[][] {
+  const found: DirectNode[][] = [];
+  const walk = (node: DirectGraphNode, path: DirectNode[]): void => {
+    if (found.length >= limit) return;
+    if (node.kind === 'leaf') { found.push(path); return; }
+    walk(node.whenTrue, [...path, node]);
+    if (node.whenFalse !== node.whenTrue) walk(node.whenFalse, [...path, node]);
+  };
+  walk(root, []);
+  return found;
+}
+
+const etherTypeTests = (path: DirectNode[]): number =>
+  path.filter((n) => n.test.compare && directValueKey(n.test.compare.left) === '[12:2]' && n.test.compare.right.kind === 'const' && n.test.compare.right.value === 0x86dd).length;
+
+describe('direct optimizer', () => {
+  it('infers the furthest byte of port tests from the IPv4 and IPv6 layouts', () => {
+    // Ethernet (14) + IPv6 (40) + destination port (2 bytes at 2) = 58; Ethernet + the longest IPv4 header
+    // (IHL 15: 60 bytes) + destination port = 78.
+    const ether = prepareDirectFilter('tcp port 80', { linkType: LinkType.EN10MB }).analysis;
+    expect(ether.constantEnd).toBe(58);
+    expect(ether.allEnd).toBe(78);
+    // Raw IP has no link header: 44 and 64.
+    const raw = prepareDirectFilter('tcp port 80', { linkType: LinkType.RAW }).analysis;
+    expect(raw.constantEnd).toBe(44);
+    expect(raw.allEnd).toBe(64);
+    // `ip` reads the EtherType only; `len` reads nothing.
+    expect(prepareDirectFilter('ip').analysis).toMatchObject({ constantEnd: 14, allEnd: 14, readsWireLength: false });
+    expect(prepareDirectFilter('len > 100').analysis).toMatchObject({ constantEnd: 0, allEnd: 0, readsWireLength: true });
+    // A read at an offset computed from a 32-bit load is unbounded.
+    expect(prepareDirectFilter('ether[ether[0:4]] = 1').analysis.allEnd).toBe(Infinity);
+  });
+
+  it('shares the EtherType read between the IPv6 and IPv4 halves of a port test', () => {
+    expect([...prepareDirectFilter('tcp port 80').analysis.sharedLoads]).toContain('[12:2]');
+    expect(prepareDirectFilter('ip').analysis.sharedLoads.size).toBe(0);
+  });
+
+  it('drops register assignments no later test reads', () => {
+    const lowered = lowerDirectFilter('gre and ip host 10.5.5.5').root;
+    const optimized = optimizeDirect(lowered);
+    const assigning = (root: typeof lowered): number => directTests(root).filter((t) => t.assigns.length > 0).length;
+    expect(assigning(lowered)).toBeGreaterThan(assigning(optimized));
+    // The tunnel's offsets still cross from test to test.
+    expect(assigning(optimized)).toBeGreaterThan(0);
+    // Without tunnels nothing crosses: no assignment is left.
+    expect(assigning(optimizeDirect(lowerDirectFilter('tcp port 80 and host 10.1.2.3').root))).toBe(0);
+  });
+
+  it('threads jumps so that no path tests the EtherType for IPv6 twice', () => {
+    const root = prepareDirectFilter('udp port 53 or udp port 67 or udp port 68').program.root;
+    const graph = buildDirectGraph(root);
+    const threaded = threadDirectGraph(graph);
+    expect(Math.max(...paths(graph).map(etherTypeTests))).toBe(3);
+    expect(Math.max(...paths(threaded).map(etherTypeTests))).toBe(1);
+    expect(directGraphOrder(threaded).length).toBeLessThan(directGraphOrder(graph).length);
+    // The input graph is left as built.
+    expect(Math.max(...paths(graph).map(etherTypeTests))).toBe(3);
+  });
+
+  it('drops checks that earlier checks on every path imply', () => {
+    const graph = threadDirectGraph(buildDirectGraph(prepareDirectFilter('ip and ip[9] = 6 and ip[8] > 1').program.root));
+    const checks = directGraphOrder(graph).map((n) => n.test.checks.length);
+    // ip[9] (byte 23) is checked; ip[8] (byte 22) is then covered.
+    expect(checks).toEqual([1, 1, 0]);
+  });
+});
