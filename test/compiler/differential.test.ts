@@ -1,7 +1,8 @@
 /**
  * The differential harness over the whole corpus (corpus/filters/compiler/*.txt) on every link type:
  * libpcap's programs and ours run through libpcap's bpf_filter on the same packets, ours also through
- * our interpreter and JS engine; refusals and their messages are compared with pcap_compile's.
+ * our interpreter and JS engine, and the direct JS engine (src/direct) as a third; refusals and their
+ * messages are compared with pcap_compile's.
  */
 import { expect, it } from 'vitest';
 import { LinkType, linkTypeName } from '../../src/capture/linktype.js';

@@ -1,11 +1,13 @@
 /**
  * The differential harness: for every corpus expression on one link type, libpcap's programs (optimized
  * and not) and ours (optimized and -O0) all run through libpcap's bpf_filter over the same packets in
- * ONE batch, and our programs also through our interpreter and JS engine. Reports every disagreement.
+ * ONE batch, and our programs also through our interpreter and JS engine, and each expression through the
+ * direct JS engine (src/direct, against our -O0 program's verdicts). Reports every disagreement.
  */
 import type { RawInstruction } from '../../../src/bpf/opcodes.js';
-import { BpfStepBudgetError, compileToJs, createInterpreter } from '../../../src/bpf/index.js';
+import { BpfStepBudgetError, compileToJs, createInterpreter, type BpfFilterFunction } from '../../../src/bpf/index.js';
 import { CompileError, compileFilter } from '../../../src/compiler/index.js';
+import { compileDirectFilter, DirectUnsupportedError } from '../../../src/direct/index.js';
 import { libpcapCompile, libpcapRun } from '../../support/libpcap.js';
 import type { HarnessPacket } from './packets.js';
 
@@ -27,7 +29,7 @@ export interface ExpressionOutcome {
 export interface VerdictMismatch { expression: string; optimized: boolean; packet: string; ours: number; libpcap: number; libpcapOther: number }
 
 /** A packet on which one of our engines disagrees with libpcap's bpf_filter on the same program. */
-export interface EngineMismatch { expression: string; engine: 'interp' | 'js'; packet: string; expected: number; got: number | string }
+export interface EngineMismatch { expression: string; engine: 'interp' | 'js' | 'direct'; packet: string; expected: number; got: number | string }
 
 /** Everything the harness found on one link type. */
 export interface DifferentialReport {
@@ -163,13 +165,20 @@ export function runDifferential(linkType: number, expressions: readonly string[]
   }
   const engineMismatches: EngineMismatch[] = [];
   if (options.engines !== false) {
-    for (const { expression, program, index } of ourPrograms) {
+    for (const { expression, optimized: isOptimized, program, index } of ourPrograms) {
       if (readsUninitializedScratch(program)) continue;
       const expected = results[index]!;
-      const interp = createInterpreter(program);
-      const js = compileToJs(program);
+      const engines: [EngineMismatch['engine'], BpfFilterFunction][] = [['interp', createInterpreter(program)], ['js', compileToJs(program)]];
+      // The third engine: the direct JS predicate has the unoptimized program's verdicts (protochain falls back to BPF).
+      if (!isOptimized) {
+        try {
+          engines.push(['direct', compileDirectFilter(expression, { linkType }).match]);
+        } catch (error) {
+          if (!(error instanceof DirectUnsupportedError)) throw error;
+        }
+      }
       packets.forEach((packet, p) => {
-        for (const [engine, run] of [['interp', interp], ['js', js]] as const) {
+        for (const [engine, run] of engines) {
           let got: number | string;
           try { got = run(packet.data, packet.data.length, packet.wireLength); } catch (error) { got = String(error); }
           if (got !== expected[p]) engineMismatches.push({ expression, engine, packet: packet.label, expected: expected[p]!, got });
