@@ -1,18 +1,130 @@
 // Bundles the library and the CLI with esbuild into dist/. Type declarations come from `tsc` (npm run typecheck).
+//
+//   dist/index.js          the library (dependencies external, as a package should be)
+//   dist/cli.js            the CLI as an ES module exporting `main` (for programs that import it)
+//   dist/cli-script.js     the same CLI as one script that bin/pktfilter.js compiles with V8's code cache
+//   dist/cli-script.cache  that code cache, made here by running the CLI over a few commands (see warmUp)
+//   dist/filter-worker.js  the worker threads of `filter -j N`: fragment runner and BPF engines, no parser
 import { build } from 'esbuild';
-import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
-const common = { bundle: true, platform: 'node', format: 'esm', target: 'node20', sourcemap: true, logLevel: 'warning' };
+const common = { bundle: true, platform: 'node', target: 'node20', logLevel: 'warning' };
+// CommonJS dependencies inside an ES module bundle need a `require`.
+const requireBanner = "import { createRequire as __pktfilterCreateRequire } from 'node:module'; const require = __pktfilterCreateRequire(import.meta.url);";
 mkdirSync('dist', { recursive: true });
 // The library keeps its dependencies external, as a package should.
-await build({ ...common, packages: 'external', entryPoints: { index: 'src/index.ts' }, outdir: 'dist' });
+await build({ ...common, format: 'esm', sourcemap: true, packages: 'external', entryPoints: { index: 'src/index.ts' }, outdir: 'dist' });
 // The CLI bundles them: loading chevrotain and the rest as separate ES modules cost ~0.4 s per start.
+await build({ ...common, format: 'esm', sourcemap: true, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist', banner: { js: requireBanner } });
+await build({ ...common, format: 'esm', sourcemap: true, entryPoints: { 'filter-worker': 'src/cli/filter/worker-entry.ts' }, outdir: 'dist', banner: { js: requireBanner } });
+// The script form: one function expression taking `require` and the bundle's own URL (import.meta.url in the
+// sources), returning the CLI's exports. Node 20 can code-cache a vm.Script but not an ES module.
 await build({
   ...common,
-  entryPoints: { cli: 'src/cli/main.ts' },
-  outdir: 'dist',
-  // CommonJS dependencies inside an ES module bundle need a `require`.
-  banner: { js: "import { createRequire as __pktfilterCreateRequire } from 'node:module'; const require = __pktfilterCreateRequire(import.meta.url);" },
+  format: 'iife',
+  globalName: '__pktfilterCli',
+  entryPoints: ['src/cli/main.ts'],
+  outfile: 'dist/cli-script.js',
+  define: { 'import.meta.url': '__pktfilterBundleUrl' },
+  // The build's identity opens the script; the code cache starts with the same line (V8 itself checks only the
+  // source's length, so a cache from another build of the same length would otherwise be taken).
+  banner: { js: `/* pktfilter build ${randomUUID()} */\n(function (require, __pktfilterBundleUrl) {` },
+  footer: { js: 'return __pktfilterCli;\n})' },
 });
 // The public types live beside the bundle; a stub keeps `types` resolvable before `tsc` has run.
 if (!existsSync('dist/index.d.ts')) writeFileSync('dist/index.d.ts', "export * from './types/index.js';\n");
+
+warmUp();
+
+/**
+ * Makes dist/cli-script.cache: a fresh node runs bin/pktfilter.js over typical commands (the filter language
+ * and the compiler through `compile`, the whole `filter` path over a small capture) and then stores V8's code
+ * cache, which then holds the bytecode of every function those commands ran. A later start deserializes it
+ * instead of parsing 1 MB of JavaScript and compiling the parser and the compiler function by function. A
+ * cache V8 rejects (another node version or other V8 flags) is ignored, so the cache never changes behaviour.
+ */
+function warmUp() {
+  rmSync('dist/cli-script.cache', { force: true });
+  let directory;
+  try {
+    directory = mkdtempSync(join(tmpdir(), 'pktfilter-build-'));
+    const capture = join(directory, 'warm-up.pcap');
+    writeFileSync(capture, warmUpCapture());
+    const expressions = [
+      'ip', 'tcp port 80', 'udp port 53 or udp port 67 or udp port 68', 'vlan and tcp', 'ip[6:2] & 0x1fff != 0',
+      'tcp[tcpflags] & (tcp-syn|tcp-fin) != 0', 'proto gre and (ip[54:4] = 0x0a050505 or ip[58:4] = 0x0a050505)',
+      'ip6 and tcp dst port 443', 'arp or icmp', 'host 10.1.2.3 and not port 22', 'gre and ip host 10.5.5.5',
+      'net 192.168.0.0/16 and (tcp or udp) and len > 100', 'ether host 01:02:03:04:05:06 or ether broadcast',
+    ];
+    const commands = [
+      ...expressions.map((expression) => ['filter', '--count', '-r', capture, expression]),
+      ['filter', '-r', capture, 'tcp'],
+      ['filter', '--json', '-r', capture, 'udp'],
+      ['compile', '-d', 'icmp6 or portrange 1000-2000 or mpls or pppoes'],
+    ];
+    const result = spawnSync(process.execPath, ['bin/pktfilter.js'], {
+      env: { ...process.env, PKTFILTER_WRITE_CODE_CACHE: JSON.stringify(commands) },
+      encoding: 'utf8',
+    });
+    if (result.status !== 0 || !existsSync('dist/cli-script.cache')) {
+      // No cache only costs start-up time: say so and carry on.
+      console.warn(`build: no code cache made (${(result.stderr || `exit ${result.status}`).trim().split('\n')[0]}); the CLI still works`);
+    }
+  } catch (error) {
+    console.warn(`build: no code cache made (${error.message}); the CLI still works`);
+  } finally {
+    if (directory !== undefined) rmSync(directory, { recursive: true, force: true });
+  }
+}
+
+/**
+ * A small pcap file for the warm-up: Ethernet frames carrying IPv4 TCP, IPv4 UDP and ARP (enough for the
+ * filter path to run its reader, batch engine and printers; the values are arbitrary but well-formed).
+ */
+function warmUpCapture() {
+  const header = Buffer.alloc(24);
+  header.writeUInt32LE(0xa1b2c3d4, 0); // magic: microsecond timestamps, little-endian
+  header.writeUInt16LE(2, 4); // version 2.4
+  header.writeUInt16LE(4, 6);
+  header.writeUInt32LE(65535, 16); // snaplen
+  header.writeUInt32LE(1, 20); // LINKTYPE_ETHERNET
+  const ethernet = (type) => Buffer.from([0, 1, 2, 3, 4, 5, 0, 6, 7, 8, 9, 10, type >> 8, type & 0xff]);
+  const ipv4 = (protocol, payloadLength) => {
+    const ip = Buffer.alloc(20);
+    ip[0] = 0x45; // version 4, IHL 5
+    ip.writeUInt16BE(20 + payloadLength, 2);
+    ip[8] = 64; // TTL
+    ip[9] = protocol;
+    Buffer.from([10, 1, 2, 3, 10, 5, 5, 5]).copy(ip, 12); // source, destination
+    return ip;
+  };
+  const tcp = Buffer.alloc(20);
+  tcp.writeUInt16BE(40000, 0);
+  tcp.writeUInt16BE(80, 2);
+  tcp[12] = 0x50; // data offset 5
+  tcp[13] = 0x02; // SYN
+  const udp = Buffer.alloc(8);
+  udp.writeUInt16BE(5353, 0);
+  udp.writeUInt16BE(53, 2);
+  udp.writeUInt16BE(8, 4);
+  const arp = Buffer.from([0, 1, 8, 0, 6, 4, 0, 1, 0, 6, 7, 8, 9, 10, 10, 1, 2, 3, 0, 0, 0, 0, 0, 0, 10, 1, 2, 4]);
+  const frames = [
+    Buffer.concat([ethernet(0x0800), ipv4(6, 20), tcp]),
+    Buffer.concat([ethernet(0x0800), ipv4(17, 8), udp]),
+    Buffer.concat([ethernet(0x0806), arp]),
+  ];
+  const records = [];
+  for (let i = 0; i < 30; i++) {
+    const frame = frames[i % frames.length];
+    const recordHeader = Buffer.alloc(16);
+    recordHeader.writeUInt32LE(1_700_000_000 + i, 0);
+    recordHeader.writeUInt32LE(frame.length, 8); // captured length
+    recordHeader.writeUInt32LE(frame.length, 12); // wire length
+    records.push(recordHeader, frame);
+  }
+  return Buffer.concat([header, ...records]);
+}

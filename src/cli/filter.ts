@@ -1,24 +1,27 @@
 /**
- * `pktfilter filter -r CAPTURE [-w OUT] [-c COUNT] [-j JOBS [--worker-reads]] [--fragment-size BYTES] [--count] [--json] [--engine interp|js] EXPRESSION…`
+ * `pktfilter filter -r CAPTURE [-w OUT] [-c COUNT] [-j JOBS [--worker-reads]] [--fragment-size BYTES] [--count] [--json] [--engine interp|js|direct] EXPRESSION…`
  * and `pktfilter filter -r CAPTURE --program PROGRAM_FILE`: runs a filter over a pcap or pcapng file
  * (compiled per link type, so every pcapng interface gets its own program) and prints, writes or counts
  * the matching records. The file is streamed in record-aligned fragments (src/cli/filter/fragments.ts),
  * each filtered with the batch engines (src/cli/filter/run-fragment.ts), in this thread or, with -j N, in
- * N worker threads whose results are merged in frame order (src/cli/filter/pool.ts).
+ * N worker threads whose results are merged in frame order (src/cli/filter/pool.ts). `--count -j N` on a
+ * pcap file splits the file into N parts instead (countInParts): this thread counts the first, and each
+ * worker the part it finds its own first record in (src/cli/filter/pcap-resync.ts), checked by this thread.
+ * Only this thread compiles (src/cli/filter/compile-program.ts); the workers run the worker-only bundle.
  */
 import { closeSync, openSync, readSync, statSync, writeSync } from 'node:fs';
-import { isMainThread } from 'node:worker_threads';
+import { availableParallelism } from 'node:os';
 import type { RawInstruction } from '../bpf/opcodes.js';
 import { BpfError } from '../bpf/errors.js';
 import { readProgramFile } from '../bpf/read-program-file.js';
 import { CaptureFormatError } from '../capture/errors.js';
 import { CliError } from './errors.js';
-import { FILTER_FRAGMENT_SIZE, FILTER_MINIMUM_FRAGMENT_SIZE, readFilterCaptureFragments, type FilterCaptureFragment } from './filter/fragments.js';
-import { FILTER_WORKER_ARGUMENT } from './filter/pool.js';
+import { FILTER_FRAGMENT_SIZE, FILTER_IN_THREAD_FRAGMENT_SIZE, FILTER_MINIMUM_FRAGMENT_SIZE, readFilterCaptureFragments, type FilterCaptureFragment, type FilterWalkStop } from './filter/fragments.js';
 import { HOSTS_USAGE, takeHostsOption } from './hosts-option.js';
 import type { FilterFragmentResult, FilterOutputMode, FilterRunSettings } from './filter/run-fragment.js';
+import type { FilterPartResult } from './filter/worker.js';
 
-const usage = `usage: pktfilter filter -r CAPTURE [-w OUT] [-c COUNT] [-j JOBS [--worker-reads]] [--fragment-size BYTES] [--count] [--json] [--engine interp|js] [--strict] ${HOSTS_USAGE} (EXPRESSION... | --program PROGRAM_FILE)`;
+const usage = `usage: pktfilter filter -r CAPTURE [-w OUT] [-c COUNT] [-j JOBS [--worker-reads]] [--fragment-size BYTES] [--count] [--json] [--engine interp|js|direct] [--strict] ${HOSTS_USAGE} (EXPRESSION... | --program PROGRAM_FILE)`;
 
 /** The parsed command line of `filter`. */
 export interface FilterCommand {
@@ -27,7 +30,7 @@ export interface FilterCommand {
   limit?: number;
   countOnly: boolean;
   json: boolean;
-  engine: 'interp' | 'js';
+  engine: 'interp' | 'js' | 'direct';
   programFile?: string;
   expression: string;
   /** Worker threads (1: filter in the main thread). */
@@ -41,6 +44,12 @@ export interface FilterCommand {
   /** Resolve host names from this hosts file (`--hosts`, `--hosts-file FILE`). */
   hostsFile?: string;
 }
+
+/**
+ * Smallest pcap file `--count -j N` counts with workers: a worker takes ~45 ms to start (measured on the
+ * benchmark machine), while this thread walks and counts ~5 GB/s, so below this size -j 1 is faster.
+ */
+export const FILTER_PARALLEL_COUNT_MINIMUM = 256 << 20;
 
 /** Most worker threads -j accepts. */
 export const FILTER_MAX_JOBS = 64;
@@ -58,7 +67,7 @@ export function parseFilterArguments(argv: string[]): FilterCommand {
   let limit: number | undefined;
   let countOnly = false;
   let json = false;
-  let engine: 'interp' | 'js' = 'js';
+  let engine: 'interp' | 'js' | 'direct' = 'js';
   let programFile: string | undefined;
   let jobs = 1;
   let fragmentSize: number | undefined;
@@ -90,7 +99,7 @@ export function parseFilterArguments(argv: string[]): FilterCommand {
     else if (arg === '--json') json = true;
     else if (arg === '--engine' || arg.startsWith('--engine=')) {
       const value = arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : optionValue(argv, ++i, '--engine');
-      if (value !== 'interp' && value !== 'js') throw new CliError(`--engine takes interp or js, not '${value}'`);
+      if (value !== 'interp' && value !== 'js' && value !== 'direct') throw new CliError(`--engine takes interp, js or direct, not '${value}'`);
       engine = value;
     } else if (arg === '--program') programFile = optionValue(argv, ++i, '--program');
     else if (arg.startsWith('-') && arg.length > 1 && words.length === 0) throw new CliError(`unknown option ${arg}\n${usage}`);
@@ -99,6 +108,9 @@ export function parseFilterArguments(argv: string[]): FilterCommand {
   if (capture === undefined) throw new CliError(`missing -r CAPTURE\n${usage}`);
   if (programFile !== undefined && words.length > 0) throw new CliError(`give an EXPRESSION or --program, not both\n${usage}`);
   if (countOnly && json) throw new CliError('--count and --json exclude each other');
+  // The direct engine compiles the expression itself (no BPF program), in the main thread only.
+  if (engine === 'direct' && programFile !== undefined) throw new CliError('--engine direct compiles an EXPRESSION, not a --program');
+  if (engine === 'direct' && jobs > 1) throw new CliError('--engine direct runs in one thread: its predicates are compiled from the expression, which the workers do not parse (drop -j or use --engine js)');
   return { capture, output, limit, countOnly, json, engine, programFile, expression: words.join(' '), jobs, workerReads, strict, ...(hostsFile !== undefined ? { hostsFile } : {}), ...(fragmentSize !== undefined ? { fragmentSize } : {}) };
 }
 
@@ -118,11 +130,6 @@ function isPcapngFile(path: string): boolean {
 
 /** Runs `pktfilter filter`. */
 export async function run(argv: string[]): Promise<number> {
-  if (argv[0] === FILTER_WORKER_ARGUMENT && !isMainThread) {
-    const { serveFilterWorker } = await import('./filter/worker.js');
-    await serveFilterWorker();
-    return 0;
-  }
   if (argv.includes('-h') || argv.includes('--help')) { process.stdout.write(usage + '\n'); return 0; }
   const command = parseFilterArguments(argv);
   let fixedProgram: RawInstruction[] | undefined;
@@ -204,10 +211,18 @@ async function runFragments(command: FilterCommand, fixedProgram: RawInstruction
   };
   // A file of less than two fragments gains nothing from workers (their start-up costs more): filter it here.
   const fragmentSize = Math.max(command.fragmentSize ?? FILTER_FRAGMENT_SIZE, FILTER_MINIMUM_FRAGMENT_SIZE);
-  const inThread = command.jobs === 1 || statSync(command.capture).size < 2 * fragmentSize;
+  const fileSize = statSync(command.capture).size;
+  // Counting a pcap file with workers: each counts a part of the file, from a record it finds on its own;
+  // but only a file whose walk takes well over a worker's start-up, on a machine with a core to spare
+  // (unless --fragment-size asks for parts): -j 1 already keeps a second core busy with V8's optimizing
+  // compiler (1.26 CPUs used on the benchmark), and on 2 cores -j 2 measured slower than -j 1.
+  const pcapCount = command.jobs > 1 && fileSize >= 2 * fragmentSize && mode === 'count' && !command.workerReads ? readPcapFileHeader(command.capture) : undefined;
+  const worthWorkers = fileSize >= FILTER_PARALLEL_COUNT_MINIMUM && availableParallelism() > command.jobs;
+  const countHeader = pcapCount !== undefined && (command.fragmentSize !== undefined || worthWorkers) ? pcapCount : undefined;
+  const inThread = command.jobs === 1 || fileSize < 2 * fragmentSize || (pcapCount !== undefined && countHeader === undefined);
   let takeBuffer: ((capacity: number) => Uint8Array | undefined) | undefined;
   const fragments = readFilterCaptureFragments(command.capture, {
-    ...(command.fragmentSize !== undefined ? { chunkSize: command.fragmentSize } : {}), reuseBuffer: inThread, allocate: (capacity) => takeBuffer?.(capacity) });
+    chunkSize: command.fragmentSize ?? (inThread ? FILTER_IN_THREAD_FRAGMENT_SIZE : FILTER_FRAGMENT_SIZE), reuseBuffer: inThread, allocate: (capacity) => takeBuffer?.(capacity) });
   /** Writes one fragment's result; returns false once the -c limit is reached. */
   const emit = (result: FilterFragmentResult): boolean => {
     const taken = Math.min(result.matches, remaining);
@@ -236,42 +251,48 @@ async function runFragments(command: FilterCommand, fixedProgram: RawInstruction
     if (fragment.bytes.length >= 24) writeSync(output, fragment.bytes, 0, 24);
   };
   try {
-    if (inThread) {
+    if (countHeader !== undefined) {
+      await countInParts(command, settings, countHeader, emit);
+    } else if (inThread) {
       const { FilterFragmentRunner } = await import('./filter/run-fragment.js');
-      const runner = new FilterFragmentRunner(settings);
+      const { filterProgramCompiler, filterDirectCompiler } = await import('./filter/compile-program.js');
+      const runner = new FilterFragmentRunner(settings, filterProgramCompiler(settings), settings.engine === 'direct' ? filterDirectCompiler(settings) : undefined);
       const describe = mode === 'print' || mode === 'json' ? (await import('./filter/describe.js')).createFilterDescriber(mode === 'json') : undefined;
       for (const fragment of fragments) {
         if (fragment.firstFrame === 0 && fragment.base === 0) startOutput(fragment);
         if (!emit(runner.run(fragment, describe)) || !(await stdoutWritable())) break;
       }
     } else {
-      const { FilterWorkerPool } = await import('./filter/pool.js');
+      const { FilterWorkerPool, FILTER_WORKER_BUNDLE } = await import('./filter/pool.js');
       const { planPcapWindows, runPcapWindows } = await import('./filter/parallel-pcap.js');
+      const workerUrl = new URL(`./${FILTER_WORKER_BUNDLE}`, import.meta.url);
       // With --worker-reads the workers read pcap windows themselves; by default this thread reads (faster on 2 busy cores).
       const plan = command.workerReads ? planPcapWindows(command.capture, fragmentSize) : undefined;
-      if (plan !== undefined) {
-        const pool = new FilterWorkerPool(command.jobs, import.meta.url);
-        try {
-          pool.configure(await precompiledSettings(settings, { bytes: plan.header, base: 0, firstFrame: 0, records: 0, last: false, restated: false }));
-          startOutput({ bytes: plan.header, base: 0, firstFrame: 0, records: 0, last: false, restated: false });
-          await runPcapWindows(pool, command.capture, plan, command.jobs, async (result) => emit(result) && await stdoutWritable());
-        } finally {
-          await pool.close();
-        }
-        return finish();
-      }
-      // The workers load the bundle while this thread compiles the program for a pcap file's link type.
-      const pool = new FilterWorkerPool(command.jobs, import.meta.url);
-      takeBuffer = (capacity) => pool.takeBuffer(capacity);
+      // The workers start loading their bundle now, while this thread loads the compiler and compiles.
+      const pool = new FilterWorkerPool(command.jobs, workerUrl);
       const inFlight: Promise<FilterFragmentResult>[] = [];
       try {
+        const { filterProgramCompiler, compileFilterProgramsFor } = await import('./filter/compile-program.js');
+        const compile = filterProgramCompiler(settings);
+        const known = new Set<number>();
+        if (plan !== undefined) {
+          const header: FilterCaptureFragment = { bytes: plan.header, base: 0, firstFrame: 0, records: 0, last: false, restated: false };
+          const { programs, refusals } = compileFilterProgramsFor(compile, [pcapHeaderLinkType(plan.header)], known);
+          pool.configure({ ...settings, programs, refusals });
+          startOutput(header);
+          await runPcapWindows(pool, command.capture, plan, command.jobs, async (result) => emit(result) && await stdoutWritable());
+          return finish();
+        }
+        takeBuffer = (capacity) => pool.takeBuffer(capacity);
         let going = true;
         let configured = false;
         for (const fragment of fragments) {
+          // Programs for the link types of the interfaces met so far go to the workers before the records that use them.
+          const { programs, refusals, added } = compileFilterProgramsFor(compile, fragment.linkTypes ?? [], known);
           if (!configured) {
             configured = true;
-            pool.configure(await precompiledSettings(settings, fragment));
-          }
+            pool.configure({ ...settings, programs, refusals });
+          } else if (added) pool.addPrograms(programs, refusals);
           if (fragment.firstFrame === 0 && fragment.base === 0) startOutput(fragment);
           inFlight.push(pool.submit(fragment));
           // Two fragments per worker in flight: the workers stay busy and memory stays bounded.
@@ -291,20 +312,98 @@ async function runFragments(command: FilterCommand, fixedProgram: RawInstruction
   return finish();
 }
 
-/** The settings with the program compiled for a pcap file's link type (read from the first fragment's file header). */
-async function precompiledSettings(settings: FilterRunSettings, first: FilterCaptureFragment): Promise<FilterRunSettings> {
-  const bytes = first.bytes;
-  if (settings.program !== undefined || bytes.length < 24) return settings;
-  const magic = ((bytes[0]! << 24) | (bytes[1]! << 16) | (bytes[2]! << 8) | bytes[3]!) >>> 0;
-  let linkType: number;
-  if (magic === 0xd4c3b2a1 || magic === 0x4d3cb2a1) linkType = bytes[20]! | (bytes[21]! << 8);
-  else if (magic === 0xa1b2c3d4 || magic === 0xa1b23c4d) linkType = (bytes[22]! << 8) | bytes[23]!;
-  else return settings;
-  const { FilterFragmentRunner, FilterRefusal } = await import('./filter/run-fragment.js');
+/** The 24-byte header of a pcap file (by its magic number; the capture parser checks the rest), else undefined. */
+function readPcapFileHeader(path: string): Uint8Array | undefined {
+  const descriptor = openSync(path, 'r');
   try {
-    return { ...settings, programs: { [linkType]: new FilterFragmentRunner(settings).programFor(linkType) } };
-  } catch (error) {
-    if (error instanceof FilterRefusal) throw new CliError(error.message, 1);
-    throw error;
+    const header = new Uint8Array(24);
+    if (readSync(descriptor, header, 0, 24, 0) < 24) return undefined;
+    const magic = ((header[0]! << 24) | (header[1]! << 16) | (header[2]! << 8) | header[3]!) >>> 0;
+    return magic === 0xa1b2c3d4 || magic === 0xa1b23c4d || magic === 0xd4c3b2a1 || magic === 0x4d3cb2a1 ? header : undefined;
+  } finally {
+    closeSync(descriptor);
   }
+}
+
+/** Parts per job when counting a pcap file in parts (more parts balance the threads on a busy machine). */
+const COUNT_PARTS_PER_JOB = 8;
+
+/**
+ * `filter --count -j N` on a pcap file: the file is cut into 8N parts of equal size. This thread compiles
+ * the program and sends it to N - 1 workers; the workers claim parts from the last one down, and each finds
+ * the first record of its part by itself (pcap-resync.ts) and counts up to the next part's first record.
+ * This thread walks and counts from the start, claiming parts upwards, until it meets a part a worker
+ * claimed: that worker's count is taken only when the walk before it ended exactly at the record the worker
+ * started with and the worker met no damage; otherwise this thread walks that part itself. So the count,
+ * the damage reported and its frame number are always those of a walk from the start, and a busy core slows
+ * the run down to about what -j 1 takes, no more.
+ */
+async function countInParts(command: FilterCommand, settings: FilterRunSettings, header: Uint8Array, emit: (result: FilterFragmentResult) => boolean): Promise<void> {
+  const { FilterWorkerPool, FILTER_WORKER_BUNDLE } = await import('./filter/pool.js');
+  const { FILTER_PART_FREE, FILTER_PART_MAIN } = await import('./filter/worker.js');
+  const pool = new FilterWorkerPool(command.jobs - 1, new URL(`./${FILTER_WORKER_BUNDLE}`, import.meta.url));
+  const results = new Map<number, FilterPartResult>();
+  let failed = false;
+  let wake: (() => void) | undefined;
+  pool.onPartResult = (index, part) => { results.set(index, part); wake?.(); };
+  pool.onFailure = () => { failed = true; wake?.(); };
+  try {
+    const { FilterFragmentRunner } = await import('./filter/run-fragment.js');
+    const { filterProgramCompiler, compileFilterProgramsFor } = await import('./filter/compile-program.js');
+    const compile = filterProgramCompiler(settings);
+    const { programs, refusals } = compileFilterProgramsFor(compile, [pcapHeaderLinkType(header)], new Set());
+    pool.configure({ ...settings, programs, refusals });
+    const fileSize = statSync(command.capture).size;
+    const count = command.jobs * COUNT_PARTS_PER_JOB;
+    const bounds = Array.from({ length: count + 1 }, (_, i) => (i === count ? fileSize : 24 + Math.floor((i * (fileSize - 24)) / count)));
+    const claims = new Int32Array(new SharedArrayBuffer(4 * count));
+    claims[0] = FILTER_PART_MAIN;
+    pool.countParts(command.capture, header, bounds, claims.buffer as SharedArrayBuffer);
+    const runner = new FilterFragmentRunner({ ...settings, programs, refusals }, compile);
+    const chunkSize = command.fragmentSize ?? FILTER_IN_THREAD_FRAGMENT_SIZE;
+    /** Walks and counts from `start` (the file's start when undefined) up to the first record at or after `stopAt`. */
+    const walk = (start: FilterWalkStop | undefined, stopAt: number): { going: boolean; stop: FilterWalkStop | undefined } => {
+      const fragments = readFilterCaptureFragments(command.capture, {
+        chunkSize, reuseBuffer: true, stopAt,
+        ...(start !== undefined ? { start: { offset: start.offset, frame: start.frame, header } } : {}),
+      });
+      try {
+        for (let step = fragments.next(); ; step = fragments.next()) {
+          if (step.done === true) return { going: true, stop: step.value };
+          if (!emit(runner.run(step.value))) return { going: false, stop: undefined };
+        }
+      } finally {
+        fragments.return(undefined);
+      }
+    };
+    /** A worker's result for part `index` (undefined when the workers failed). */
+    const resultOf = async (index: number): Promise<FilterPartResult | undefined> => {
+      while (!results.has(index) && !failed) await new Promise<void>((resolve) => { wake = resolve; });
+      wake = undefined;
+      return results.get(index);
+    };
+    let { going, stop } = walk(undefined, bounds[1]!);
+    for (let index = 1; index < count && going && stop !== undefined; index++) {
+      if (Atomics.compareExchange(claims, index, FILTER_PART_FREE, FILTER_PART_MAIN) === FILTER_PART_FREE) {
+        ({ going, stop } = walk(stop, bounds[index + 1]!));
+        continue;
+      }
+      const part = await resultOf(index);
+      if (part === undefined || !part.clean || part.guess !== stop.offset) {
+        // A wrong guess, damage or a failed worker: this thread walks the part itself.
+        ({ going, stop } = walk(stop, bounds[index + 1]!));
+        continue;
+      }
+      going = emit({ matches: part.matches, looping: part.looping });
+      stop = part.next < 0 ? undefined : { offset: part.next, frame: stop.frame + part.records };
+    }
+  } finally {
+    await pool.close();
+  }
+}
+
+/** The link type in a pcap file header (its low 16 bits; the FCS length may sit above them). */
+function pcapHeaderLinkType(header: Uint8Array): number {
+  const littleEndian = header[0] === 0xd4 || header[0] === 0x4d;
+  return littleEndian ? header[20]! | (header[21]! << 8) : (header[22]! << 8) | header[23]!;
 }

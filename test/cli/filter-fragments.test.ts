@@ -8,15 +8,18 @@ import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { compileToJs } from '../../src/bpf/index.js';
 import { CaptureFormatError, encodePcapngSections, walkCapture } from '../../src/capture/index.js';
 import { LinkType } from '../../src/capture/linktype.js';
 import { encodePcap } from '../../src/capture/pcap-writer.js';
 import { compileFilter } from '../../src/compiler/index.js';
 import { arbitraryPacket } from '../../src/packet/arbitrary/index.js';
-import { FILTER_MINIMUM_FRAGMENT_SIZE, fragmentsOf, type FilterCaptureFragment } from '../../src/cli/filter/fragments.js';
-import { FilterFragmentRunner, parseFragment } from '../../src/cli/filter/run-fragment.js';
+import { FILTER_MINIMUM_FRAGMENT_SIZE, FILTER_READ_ALIGNMENT, allocatePageAlignedBytes, fragmentsOf, type FilterCaptureFragment, type FilterWalkStop } from '../../src/cli/filter/fragments.js';
+import { guessPcapRecordStart } from '../../src/cli/filter/pcap-resync.js';
+import { countPcapPart } from '../../src/cli/filter/worker.js';
+import { filterProgramCompiler } from '../../src/cli/filter/compile-program.js';
+import { FilterFragmentRunner, parseFragment, type FilterRunSettings } from '../../src/cli/filter/run-fragment.js';
 import { readPcapWindow, walkPcapWindow } from '../../src/cli/filter/pcap-window.js';
 import { pcapFileArbitrary, pcapngFileArbitrary } from '../capture/support/arbitraries.js';
 
@@ -61,9 +64,19 @@ function fragmented(bytes: Uint8Array, chunkSize: number, piece: number, reuseBu
   const fragments: FilterCaptureFragment[] = [];
   for (const fragment of fragmentsOf(reader(bytes, piece), { chunkSize, reuseBuffer })) {
     fragments.push({ ...fragment, bytes: fragment.bytes.slice() });
+    if (reuseBuffer && !fragment.last) {
+      // The reused memory is page-aligned and each fragment starts where addresses and file offsets agree modulo 64
+      // (the last fragment may be a copy: the cut-off tail of a file that ends inside a unit).
+      expect(((fragment.bytes.byteOffset - fragment.base) % FILTER_READ_ALIGNMENT + FILTER_READ_ALIGNMENT) % FILTER_READ_ALIGNMENT).toBe(0);
+    }
     let counted = 0;
     try {
-      parseFragment(fragment, (record, index) => { records.push(seen(record, index)); counted++; });
+      parseFragment(fragment, (record, index) => {
+        records.push(seen(record, index));
+        counted++;
+        // Every record's link type was announced by the header walk (the main thread compiles for those).
+        expect(fragment.linkTypes).toContain(record.linkType);
+      });
     } catch (error) {
       return { outcome: { records, error: errorOf(error) }, fragments };
     }
@@ -130,6 +143,123 @@ describe('record-aligned capture fragments', () => {
   });
 });
 
+describe('fragments that stop at an offset and start mid-file (filter --count -j N)', () => {
+  it('stop before the first record at or after `stopAt`, say where it is, and a walk started there gives the rest', () => {
+    fc.assert(fc.property(pcapFileArbitrary, damageArbitrary, fc.double({ min: 0, max: 1, noNaN: true }), chunkArbitrary, pieceArbitrary, ({ options, expected }, damage, at, chunkSize, piece) => {
+      const bytes = damaged(encodePcap(expected.map((r) => ({ data: r.data, timestampNs: r.timestampNs, wireLength: r.wireLength })), options), damage);
+      const reference = walked(bytes);
+      if (bytes.length < 24 || (reference.error !== undefined && reference.error.offset < 24)) return;
+      const stopAt = 24 + Math.floor(at * (bytes.length - 24));
+      const records: SeenRecord[] = [];
+      let error: { offset: number; problem: string } | undefined;
+      /** Parses every fragment of a walk; returns its stop (undefined at the end or after damage). */
+      const run = (walk: Generator<FilterCaptureFragment, FilterWalkStop | undefined>): FilterWalkStop | undefined => {
+        for (let step = walk.next(); ; step = walk.next()) {
+          if (step.done === true) return step.value;
+          try {
+            parseFragment(step.value, (record, index) => { records.push(seen(record, index)); });
+          } catch (caught) {
+            error = errorOf(caught);
+            return undefined;
+          }
+        }
+      };
+      const stop = run(fragmentsOf(reader(bytes, piece), { chunkSize, reuseBuffer: true, stopAt }));
+      if (stop !== undefined) {
+        // The stop is the first record (perhaps a damaged one) at or after stopAt; every record before it was given.
+        expect(stop.offset).toBeGreaterThanOrEqual(stopAt);
+        expect(reference.records.filter((record) => record.fileOffset >= stopAt && record.fileOffset < stop.offset)).toEqual([]);
+        expect(records).toEqual(reference.records.filter((record) => record.fileOffset < stop.offset));
+        expect(stop.frame).toBe(records.length);
+        run(fragmentsOf(reader(bytes.subarray(stop.offset), piece), { chunkSize, reuseBuffer: true, start: { ...stop, header: bytes.subarray(0, 24) } }));
+      }
+      expect(error === undefined ? { records } : { records, error }).toEqual(reference);
+    }), { numRuns: 300 });
+  });
+});
+
+describe('guessing a record start in the middle of a pcap file', () => {
+  const directory = mkdtempSync(join(tmpdir(), 'pktfilter-resync-'));
+  afterAll(() => rmSync(directory, { recursive: true, force: true }));
+  /** The guess at `from` in `bytes`, written to a file. */
+  const guessIn = (bytes: Uint8Array, from: number): number | undefined => {
+    const file = join(directory, 'resync.pcap');
+    writeFileSync(file, bytes);
+    const descriptor = openSync(file, 'r');
+    try {
+      return guessPcapRecordStart(descriptor, bytes.subarray(0, 24), from, bytes.length);
+    } finally {
+      closeSync(descriptor);
+    }
+  };
+
+  it('finds the first record at or after the offset in most captures of generated frames', () => {
+    let right = 0;
+    const runs = 100;
+    fc.assert(fc.property(fc.array(arbitraryPacket({ linkType: LinkType.EN10MB }), { minLength: 20, maxLength: 80 }), fc.double({ min: 0, max: 0.6, noNaN: true }), (list, at) => {
+      const bytes = encodePcap(list.map((p, i) => ({ data: p.data, wireLength: p.wireLength, timestampNs: 1_700_000_000_000_000_000n + BigInt(i) * 1000n })), { linkType: LinkType.EN10MB });
+      const offsets: number[] = [];
+      walkCapture(bytes, (record) => { offsets.push(record.fileOffset); });
+      const from = 24 + Math.floor(at * (bytes.length - 24));
+      const guess = guessIn(bytes, from);
+      // A guess is never before `from` and never past the true record (which starts a plausible chain itself).
+      const truth = offsets.find((offset) => offset >= from)!;
+      expect(guess).toBeDefined();
+      expect(guess!).toBeGreaterThanOrEqual(from);
+      expect(guess!).toBeLessThanOrEqual(truth);
+      if (guess === truth) right++;
+    }), { numRuns: runs, seed: 7 });
+    // Generated payloads can look like record headers (a wrong guess only costs time), but rarely.
+    expect(right).toBeGreaterThanOrEqual(0.8 * runs);
+  });
+
+  it('a worker\'s count of a part, when clean and started at the true record, is exactly that stretch of the whole walk', () => {
+    // Frames with zero payloads fool the guess (see below); the others are generated frames.
+    const zeros = new Uint8Array(300);
+    zeros.set([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 2, 0, 0, 0, 0, 1, 0x08, 0x00]);
+    const expression = 'ip or arp';
+    const program = compileFilter(expression, { linkType: LinkType.EN10MB });
+    const single = compileToJs(program);
+    const worker = new FilterFragmentRunner({ expression, engine: 'js', mode: 'count', programs: { [LinkType.EN10MB]: program } });
+    const file = join(directory, 'part.pcap');
+    let checked = 0;
+    fc.assert(fc.property(
+      fc.array(fc.oneof(arbitraryPacket({ linkType: LinkType.EN10MB }), fc.constant({ data: zeros, wireLength: 300 })), { minLength: 10, maxLength: 60 }),
+      fc.double({ min: 0, max: 1, noNaN: true }), fc.double({ min: 0, max: 1, noNaN: true }),
+      (list, a, b) => {
+        const bytes = encodePcap(list.map((p, i) => ({ data: p.data, wireLength: p.wireLength, timestampNs: 1_700_000_000_000_000_000n + BigInt(i) * 1000n })), { linkType: LinkType.EN10MB });
+        writeFileSync(file, bytes);
+        const reference: { offset: number; match: boolean }[] = [];
+        walkCapture(bytes, (record) => { reference.push({ offset: record.fileOffset, match: single(record.data, record.capturedLength, record.wireLength) !== 0 }); });
+        const [from, end] = [24 + Math.floor(Math.min(a, b) * (bytes.length - 24)), 24 + Math.ceil(Math.max(a, b) * (bytes.length - 24))];
+        const result = countPcapPart(worker, file, bytes.subarray(0, 24), from, end);
+        const first = reference.findIndex((record) => record.offset >= from);
+        if (!result.clean || first < 0 || result.guess !== reference[first]!.offset) return;
+        checked++;
+        let last = reference.findIndex((record) => record.offset >= end);
+        if (last < 0) last = reference.length;
+        const stretch = reference.slice(first, last);
+        expect(result).toEqual({
+          guess: reference[first]!.offset, next: last < reference.length ? reference[last]!.offset : -1,
+          records: stretch.length, matches: stretch.filter((record) => record.match).length, looping: 0, clean: true,
+        });
+      },
+    ), { numRuns: 150 });
+    // Most parts start at a generated frame, where the guess is right: the property was not checked vacuously.
+    expect(checked).toBeGreaterThan(30);
+  });
+
+  it('can be fooled by payloads that look like record headers (so the CLI must check every guess)', () => {
+    // Frames whose payload is zeros: sixteen zero bytes read as a record header of length zero at time zero.
+    const frame = new Uint8Array(600);
+    frame.set([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 2, 0, 0, 0, 0, 1, 0x08, 0x00]);
+    const bytes = encodePcap(Array.from({ length: 10 }, (_, i) => ({ data: frame, timestampNs: 1_700_000_000_000_000_000n + BigInt(i) })), { linkType: LinkType.EN10MB });
+    const from = 24 + 3 * (16 + 600) + 100;
+    expect(guessIn(bytes, from)).toBe(from);
+    expect((from - 24) % (16 + 600)).not.toBe(0);
+  });
+});
+
 describe('parallel pcap windows', () => {
   it('chained window by window (each read on its own, started at the record the window before ends with) give the whole-file walk', () => {
     const directory = mkdtempSync(join(tmpdir(), 'pktfilter-windows-'));
@@ -173,6 +303,9 @@ describe('parallel pcap windows', () => {
   });
 });
 
+/** A runner as the main thread makes it: it compiles the expression for each link type it meets. */
+const mainThreadRunner = (settings: FilterRunSettings): FilterFragmentRunner => new FilterFragmentRunner(settings, filterProgramCompiler(settings));
+
 describe('the fragment runner', () => {
   const expressions = ['tcp', 'udp port 53', 'ip and not icmp', 'vlan', 'ip6 or arp', 'len > 100', 'tcp[tcpflags] & tcp-syn != 0'];
   const programs = new Map(expressions.map((e) => [e, compileToJs(compileFilter(e, { linkType: LinkType.EN10MB }))]));
@@ -185,9 +318,9 @@ describe('the fragment runner', () => {
       const expectedFrames: number[] = [];
       walkCapture(bytes, (record, index) => { if (single(record.data, record.capturedLength, record.wireLength) !== 0) expectedFrames.push(index); });
       const wanted = limit === undefined ? expectedFrames : expectedFrames.slice(0, limit);
-      const counter = new FilterFragmentRunner({ expression, engine: 'js', mode: 'count', ...(limit !== undefined ? { limit } : {}) });
-      const printer = new FilterFragmentRunner({ expression, engine: 'interp', mode: 'print', ...(limit !== undefined ? { limit } : {}) });
-      const copier = new FilterFragmentRunner({ expression, engine: 'js', mode: 'pcap-records', ...(limit !== undefined ? { limit } : {}) });
+      const counter = mainThreadRunner({ expression, engine: 'js', mode: 'count', ...(limit !== undefined ? { limit } : {}) });
+      const printer = mainThreadRunner({ expression, engine: 'interp', mode: 'print', ...(limit !== undefined ? { limit } : {}) });
+      const copier = mainThreadRunner({ expression, engine: 'js', mode: 'pcap-records', ...(limit !== undefined ? { limit } : {}) });
       let counted = 0;
       const printed: string[] = [];
       const copied: number[] = [];
@@ -219,10 +352,58 @@ describe('the fragment runner', () => {
 
   it('reports a refused expression as a failure of the fragment, naming the link type', () => {
     const bytes = encodePcap([{ data: new Uint8Array(20), timestampNs: 0n }], { linkType: LinkType.EN10MB });
-    const runner = new FilterFragmentRunner({ expression: 'tcp and udp port', engine: 'js', mode: 'count' });
+    const runner = mainThreadRunner({ expression: 'tcp and udp port', engine: 'js', mode: 'count' });
     const [fragment] = [...fragmentsOf(reader(bytes, 1 << 20), {})];
     const result = runner.run(fragment!);
     expect(result.failure).toMatch(/EN10MB|ETHERNET/i);
     expect(result.matches).toBe(0);
+  });
+
+  it('without a compiler (as in a worker) runs the programs and refusals the main thread sent, refusing only at a record of a refused link type', () => {
+    // Section 1: Ethernet and raw IP interfaces; `ether broadcast` compiles for Ethernet only.
+    const expression = 'ether broadcast or ip';
+    fc.assert(fc.property(
+      fc.array(arbitraryPacket({ linkType: LinkType.EN10MB }), { minLength: 1, maxLength: 20 }),
+      fc.array(arbitraryPacket({ linkType: LinkType.RAW }), { maxLength: 5 }),
+      chunkArbitrary,
+      (ethernet, raw, chunkSize) => {
+        const bytes = encodePcapngSections([{
+          options: { interfaces: [{ linkType: LinkType.EN10MB }, { linkType: LinkType.RAW }] },
+          records: [
+            ...ethernet.map((p, i) => ({ data: p.data, wireLength: p.wireLength, timestampNs: BigInt(i), interfaceIndex: 0 })),
+            ...raw.map((p, i) => ({ data: p.data, wireLength: p.wireLength, timestampNs: BigInt(100 + i), interfaceIndex: 1 })),
+          ],
+        }]);
+        const settings: FilterRunSettings = { expression, engine: 'js', mode: 'print' };
+        const reference = mainThreadRunner(settings);
+        const compile = filterProgramCompiler(settings);
+        const worker = new FilterFragmentRunner({ ...settings, programs: { [LinkType.EN10MB]: compile(LinkType.EN10MB) } });
+        let refusalSent = false;
+        const describe = (_record: unknown, frame: number): string => `${frame}\n`;
+        for (const fragment of fragmentsOf(reader(bytes, 1 << 20), { chunkSize })) {
+          if (!refusalSent && fragment.linkTypes?.includes(LinkType.RAW)) {
+            let refusal = '';
+            try { compile(LinkType.RAW); } catch (error) { refusal = (error as Error).message; }
+            expect(refusal).toMatch(/RAW/);
+            worker.addPrograms({}, { [LinkType.RAW]: refusal });
+            refusalSent = true;
+          }
+          const expected = reference.run(fragment, describe);
+          expect(worker.run(fragment, describe)).toEqual(expected);
+          if (expected.failure !== undefined) break;
+        }
+        expect(refusalSent).toBe(true);
+      },
+    ), { numRuns: 40 });
+  });
+});
+
+describe('page-aligned read buffers', () => {
+  it('start on a page boundary and have at least the capacity asked for', () => {
+    for (const capacity of [1, 4095, 65536, 65537, 300_000]) {
+      const bytes = allocatePageAlignedBytes(capacity);
+      expect(bytes.length).toBeGreaterThanOrEqual(capacity);
+      expect(bytes.byteOffset).toBe(0);
+    }
   });
 });

@@ -139,6 +139,31 @@ describeWithOracle('pktfilter compile and filter (CLI)', libpcapAvailable() && h
     expect(pktfilter(['filter', '-r', ethernetFile, '-c', '2', expression]).stdout.trim().split('\n')).toHaveLength(2);
   });
 
+  it('filter --engine direct prints the frames libpcap\'s unoptimized program accepts, on pcap and pcapng (-w too)', () => {
+    const pcapng = join(directory, 'direct.pcapng');
+    writeFileSync(pcapng, encodePcapng(ethernetPackets.map((p, i) => ({ data: p.data, wireLength: p.wireLength, timestampNs: BigInt(i), interfaceIndex: 0 })), { interfaces: [{ linkType: LinkType.EN10MB }] }));
+    for (const expression of ['tcp or icmp', 'udp port 53 or arp', 'vlan and tcp[13] & 2 != 0', 'ip[6:2] & 0x1fff != 0 or len > 200']) {
+      const theirs = libpcapCompile([expression], { linkType: LinkType.EN10MB, optimize: false })[0]!;
+      if (!theirs.ok) throw new Error(theirs.error);
+      const verdicts = libpcapRun([theirs.program], ethernetPackets)[0]!;
+      const expected = verdicts.flatMap((v, i) => (v !== 0 ? [i + 1] : []));
+      for (const file of [ethernetFile, pcapng]) {
+        const out = pktfilter(['filter', '-r', file, '--engine', 'direct', expression]);
+        expect(out.status, out.stderr).toBe(0);
+        expect(out.stdout.trim().split('\n').filter((line) => line !== '').map((line) => Number(line.trim().split(/\s+/)[0])), `${expression} on ${file}`).toEqual(expected);
+      }
+      const written = join(directory, 'direct-out.pcapng');
+      expect(pktfilter(['filter', '-r', pcapng, '--engine', 'direct', '-w', written, expression]).status).toBe(0);
+      expect(readCaptureSync(new Uint8Array(readFileSync(written))).records.length, expression).toBe(expected.length);
+    }
+    // protochain falls back to BPF->JS; -j and --program are refused with a reason.
+    expect(pktfilter(['filter', '-r', ethernetFile, '--engine', 'direct', '--count', 'ip protochain 6']).status).toBe(0);
+    const jobs = pktfilter(['filter', '-r', ethernetFile, '--engine', 'direct', '-j', '2', 'tcp']);
+    expect(jobs.status).not.toBe(0);
+    expect(jobs.stderr).toMatch(/--engine direct runs in one thread/);
+    expect(pktfilter(['filter', '-r', ethernetFile, '--engine', 'direct', '--program', join(directory, 'x.bpf')]).stderr).toMatch(/--engine direct compiles an EXPRESSION/);
+  });
+
   it('filter -w writes the matching records unchanged, and --program runs a program file', () => {
     const out = join(directory, 'matches.pcap');
     expect(pktfilter(['filter', '-r', ethernetFile, '-w', out, 'udp']).status).toBe(0);

@@ -7,7 +7,7 @@
  */
 import { readSync } from 'node:fs';
 import { MAX_CAPTURED_LENGTH } from '../../capture/limits.js';
-import type { FilterCaptureFragment } from './fragments.js';
+import { FILTER_READ_ALIGNMENT, allocatePageAlignedBytes, type FilterCaptureFragment } from './fragments.js';
 
 const PCAP_FILE_HEADER_LENGTH = 24;
 const PCAP_RECORD_HEADER_LENGTH = 16;
@@ -31,13 +31,22 @@ export interface PcapWindowBytes {
   length: number;
 }
 
+/** Room past a window's end for the record that crosses it (most do), so that it rarely needs a larger buffer. */
+const CROSSING_ROOM = 128 << 10;
+
 /**
  * Reads window [start, end) of the file into a buffer that leaves 24 bytes in front for the restated
- * header: `spare` when it is large enough (a buffer whose fragment was filtered already), else a new one.
+ * header. The buffer is a view into page-aligned memory, placed so that addresses agree with file offsets
+ * modulo FILTER_READ_ALIGNMENT (the kernel's copy is much faster so): `spare` when it is large enough (the
+ * whole memory of a window filtered already), else new memory.
  */
 export function readPcapWindow(descriptor: number, start: number, end: number, spare?: Uint8Array): PcapWindowBytes {
   const needed = PCAP_FILE_HEADER_LENGTH + end - start;
-  const buffer = spare !== undefined && spare.length >= needed ? spare : new Uint8Array(Buffer.allocUnsafeSlow(needed).buffer);
+  const shift = (((start - PCAP_FILE_HEADER_LENGTH) % FILTER_READ_ALIGNMENT) + FILTER_READ_ALIGNMENT) % FILTER_READ_ALIGNMENT;
+  const memory = spare !== undefined && spare.byteOffset === 0 && spare.length >= shift + needed + CROSSING_ROOM
+    ? spare
+    : allocatePageAlignedBytes(FILTER_READ_ALIGNMENT + needed + CROSSING_ROOM);
+  const buffer = memory.subarray(shift);
   const length = readFully(descriptor, buffer, PCAP_FILE_HEADER_LENGTH, end - start, start);
   return { buffer, start, length };
 }

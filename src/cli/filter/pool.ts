@@ -1,15 +1,17 @@
 /**
- * The worker threads of `pktfilter filter -j N`. Each worker loads the same bundle as the CLI (an inline
- * role switch: the worker calls the bundle's `main` with the hidden `filter --worker-thread` arguments), so
- * no separate entry point is built. Fragments go to the workers in turn and results come back in order.
+ * The worker threads of `pktfilter filter -j N`. Each worker runs the worker-only bundle
+ * (dist/filter-worker.js, built from worker-entry.ts: the fragment runner and the BPF engines, without the
+ * filter parser and the compiler: a third of the CLI bundle), which it loads while the main thread compiles
+ * the programs it then sends. Fragments go to the workers in turn and results come back in order.
  */
 import { Worker } from 'node:worker_threads';
+import type { RawInstruction } from '../../bpf/opcodes.js';
 import type { FilterCaptureFragment } from './fragments.js';
 import type { FilterFragmentResult, FilterRunSettings } from './run-fragment.js';
-import type { FilterWorkerReply, FilterWorkerRequest } from './worker.js';
+import type { FilterPartResult, FilterWorkerReply, FilterWorkerRequest } from './worker.js';
 
-/** The hidden argument that makes `pktfilter filter` serve as a worker thread. */
-export const FILTER_WORKER_ARGUMENT = '--worker-thread';
+/** The worker bundle's file name, beside the CLI bundle in dist/. */
+export const FILTER_WORKER_BUNDLE = 'filter-worker.js';
 
 interface Waiting { resolve: (result: FilterFragmentResult) => void; reject: (error: Error) => void }
 
@@ -21,13 +23,14 @@ export class FilterWorkerPool {
   /** Fragment buffers the workers gave back, for reuse. */
   private readonly spare: ArrayBuffer[] = [];
 
-  /** Starts `count` workers running the bundle at `bundleUrl` (they load it while the caller prepares the settings). */
-  constructor(count: number, bundleUrl: string) {
-    const source = `import(${JSON.stringify(bundleUrl)}).then((m) => m.main(['filter', ${JSON.stringify(FILTER_WORKER_ARGUMENT)}]));`;
+  /** Starts `count` workers running the worker bundle at `workerUrl` (they load it while the caller prepares the settings). */
+  constructor(count: number, workerUrl: URL) {
     for (let i = 0; i < count; i++) {
-      const worker = new Worker(source, { eval: true });
+      // A worker inherits node's options, but --input-type (a CLI run through `node -e`) is refused for a file.
+      const worker = new Worker(workerUrl, { execArgv: process.execArgv.filter((option) => !option.startsWith('--input-type')) });
       worker.on('message', (reply: FilterWorkerReply) => {
         if (reply.kind === 'boundary') { this.onBoundary?.(reply.id, reply.nextStart, reply.nextFrame, reply.ended); return; }
+        if (reply.kind === 'part-result') { this.onPartResult?.(reply.index, reply.part); return; }
         const waiting = this.waiting.get(reply.id);
         if (waiting === undefined) return;
         this.waiting.delete(reply.id);
@@ -39,13 +42,14 @@ export class FilterWorkerPool {
         }
       });
       const fail = (error: Error): void => {
+        this.onFailure?.(error);
         for (const [id, waiting] of this.waiting) {
           this.waiting.delete(id);
           waiting.reject(new Error(`filter worker failed: ${error.message}`));
         }
       };
       worker.on('error', fail);
-      worker.on('exit', (code) => { if (this.waiting.size > 0) fail(new Error(`worker exited with code ${code}`)); });
+      worker.on('exit', (code) => { if (this.waiting.size > 0 || this.onFailure !== undefined) fail(new Error(`worker exited with code ${code}`)); });
       this.workers.push(worker);
     }
   }
@@ -53,6 +57,11 @@ export class FilterWorkerPool {
   /** Gives every worker the run settings; call once, before the first `submit`. */
   configure(settings: FilterRunSettings): void {
     for (const worker of this.workers) worker.postMessage({ kind: 'settings', settings } satisfies FilterWorkerRequest);
+  }
+
+  /** Gives every worker programs (and refusals) for link types met since `configure`. */
+  addPrograms(programs: Record<number, RawInstruction[]>, refusals: Record<number, string>): void {
+    for (const worker of this.workers) worker.postMessage({ kind: 'programs', programs, refusals } satisfies FilterWorkerRequest);
   }
 
   /** Sends a fragment (its buffer is transferred, so the caller must not touch it afterwards) to the next worker. */
@@ -70,6 +79,21 @@ export class FilterWorkerPool {
     worker.postMessage(message, [bytes.buffer as ArrayBuffer]);
     return promise;
   }
+
+  /**
+   * Has every worker count parts of a pcap file, claiming them from the last one down through `claims`
+   * (see the `parts` request); each result arrives through `onPartResult`. The workers must have been
+   * configured with the program for the file's link type.
+   */
+  countParts(path: string, header: Uint8Array, bounds: number[], claims: SharedArrayBuffer): void {
+    for (const worker of this.workers) worker.postMessage({ kind: 'parts', path, header, bounds, claims } satisfies FilterWorkerRequest);
+  }
+
+  /** Called with each part a worker counted (parallel counting). */
+  onPartResult: ((index: number, part: FilterPartResult) => void) | undefined;
+
+  /** Called when a worker fails or exits before it is closed (set only by callers that track work outside `submit`). */
+  onFailure: ((error: Error) => void) | undefined;
 
   /** Called when a worker knows where the window after window `id` starts (parallel pcap reading). */
   onBoundary: ((id: number, nextStart: number, nextFrame: number, ended: boolean) => void) | undefined;
@@ -101,6 +125,8 @@ export class FilterWorkerPool {
 
   /** Stops every worker. */
   async close(): Promise<void> {
+    this.onFailure = undefined;
+    this.onPartResult = undefined;
     await Promise.all(this.workers.map((worker) => worker.terminate()));
   }
 }

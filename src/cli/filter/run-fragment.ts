@@ -13,10 +13,7 @@ import {
 } from '../../bpf/index.js';
 import { CaptureRecordCursor, CaptureFormatError } from '../../capture/index.js';
 import { createCaptureParser } from '../../capture/detect.js';
-import { CompileError, compileFilter } from '../../compiler/index.js';
 import type { FilterCaptureFragment } from './fragments.js';
-import { describeRefusal } from '../refusal.js';
-import { hostResolverFromFile } from '../hosts-option.js';
 
 /** What a fragment run produces, depending on the output mode. */
 export type FilterOutputMode = 'count' | 'print' | 'json' | 'pcap-records';
@@ -29,13 +26,22 @@ export interface FilterRunSettings {
   /** Resolve host names in `expression` from this hosts file. */
   hostsFile?: string;
   program?: RawInstruction[];
-  engine: 'interp' | 'js';
+  /** The BPF interpreter, BPF->JS, or the direct JS predicate (src/direct; only where a FilterDirectCompiler is given). */
+  engine: 'interp' | 'js' | 'direct';
   mode: FilterOutputMode;
   /** Stop after this many matches in the fragment (the merge applies the overall limit). */
   limit?: number;
-  /** Programs compiled already, by link type (the main thread compiles for a pcap file's link type, so workers need not). */
+  /** Programs compiled already, by link type (the main thread compiles them, so workers need no compiler). */
   programs?: Record<number, RawInstruction[]>;
+  /** The one-line refusal of the expression for a link type, reported when a record of that link type is met. */
+  refusals?: Record<number, string>;
 }
+
+/** Compiles the settings' expression for a link type; throws FilterRefusal when it is refused. */
+export type FilterProgramCompiler = (linkType: number) => RawInstruction[];
+
+/** Compiles the settings' expression for a link type to direct JS predicates; undefined where the direct engine falls back to BPF (protochain). */
+export type FilterDirectCompiler = (linkType: number) => { batch: BpfBatchFilterFunction; match: BpfFilterFunction } | undefined;
 
 /** The result of one fragment (plain data, so it can be posted back from a worker). */
 export interface FilterFragmentResult {
@@ -78,29 +84,46 @@ export class FilterFragmentRunner {
   private batchBuffer: Uint8Array = new Uint8Array(0);
   private matches = 0;
   private readonly limit: number;
+  private readonly settings: FilterRunSettings;
 
-  constructor(private readonly settings: FilterRunSettings) {
+  /**
+   * `compile` compiles the expression for a link type the settings have no program for (the main thread
+   * passes compile-program.ts's; a worker has none: the main thread sends every program it needs). `direct`
+   * gives the direct engine's predicates (`--engine direct`, main thread only); without it that engine runs BPF->JS.
+   */
+  constructor(settings: FilterRunSettings, private readonly compile?: FilterProgramCompiler, private readonly direct?: FilterDirectCompiler) {
+    this.settings = { ...settings };
     this.limit = settings.limit ?? Number.POSITIVE_INFINITY;
+  }
+
+  /** Adds programs and refusals compiled by the main thread for link types met later in the capture. */
+  addPrograms(programs: Record<number, RawInstruction[]>, refusals: Record<number, string>): void {
+    this.settings.programs = { ...this.settings.programs, ...programs };
+    this.settings.refusals = { ...this.settings.refusals, ...refusals };
   }
 
   /** The program for a link type (given, or compiled now); a refused expression throws FilterRefusal with its one-line message. */
   programFor(linkType: number): RawInstruction[] {
-    try {
-      return this.settings.program ?? this.settings.programs?.[linkType] ?? compileFilter(this.settings.expression, { linkType, strict: this.settings.strict ?? false, resolver: hostResolverFromFile(this.settings.hostsFile) });
-    } catch (error) {
-      if (error instanceof CompileError) throw new FilterRefusal(describeRefusal(error, this.settings.expression, linkType));
-      if (error instanceof BpfError) throw new FilterRefusal(error.message);
-      throw error;
-    }
+    const given = this.settings.program ?? this.settings.programs?.[linkType];
+    if (given !== undefined) return given;
+    const refusal = this.settings.refusals?.[linkType];
+    if (refusal !== undefined) throw new FilterRefusal(refusal);
+    if (this.compile === undefined) throw new Error(`no program was compiled for link type ${linkType}`);
+    return this.compile(linkType);
   }
 
-  /** The batch filter for a link type (compiled on first use). */
+  /** The direct engine's predicates for a link type, when that engine was asked for and handles the expression. */
+  private directFor(linkType: number): ReturnType<FilterDirectCompiler> {
+    return this.settings.engine === 'direct' && this.direct !== undefined ? this.direct(linkType) : undefined;
+  }
+
+  /** The batch filter for a link type (compiled on first use; the program is compiled first, for its refusal). */
   batchFilterFor(linkType: number): BpfBatchFilterFunction {
     let filter = this.batchFilters.get(linkType);
     if (filter === undefined) {
       const program = this.programFor(linkType);
       try {
-        filter = this.settings.engine === 'js' ? compileToJsBatch(program) : createBatchInterpreter(program);
+        filter = this.directFor(linkType)?.batch ?? (this.settings.engine === 'interp' ? createBatchInterpreter(program) : compileToJsBatch(program));
       } catch (error) {
         if (error instanceof BpfError) throw new FilterRefusal(error.message);
         throw error;
@@ -115,7 +138,7 @@ export class FilterFragmentRunner {
     let filter = this.singleFilters.get(linkType);
     if (filter === undefined) {
       const program = this.programFor(linkType);
-      filter = this.settings.engine === 'js' ? compileToJs(program) : createInterpreter(program);
+      filter = this.directFor(linkType)?.match ?? (this.settings.engine === 'interp' ? createInterpreter(program) : compileToJs(program));
       this.singleFilters.set(linkType, filter);
     }
     return filter;
@@ -251,20 +274,38 @@ export class FilterFragmentRunner {
     else if (magic === 0xa1b2c3d4 || magic === 0xa1b23c4d) little = false;
     else return false;
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    // A first pass checks that the fragment is whole records, so a surprise cannot leave half a result.
-    let position = 24;
-    while (position + 16 <= bytes.length) position += 16 + view.getUint32(position + 8, little);
-    if (position !== bytes.length) return false;
-    this.pendingLinkType = view.getUint32(20, little) & 0xffff;
-    this.batchBuffer = bytes;
     const offsets = this.offsets;
     const capturedLengths = this.capturedLengths;
     const wireLengths = this.wireLengths;
     const frames = this.frames;
-    let frame = fragment.firstFrame;
+    const length = bytes.length;
+    // A fragment that fits one batch (the usual in-thread chunk) is gathered in one pass and checked as it
+    // goes: nothing is filtered before the whole fragment proved to be whole records.
+    let position = 24;
     let pending = 0;
+    let frame = fragment.firstFrame;
+    while (position + 16 <= length && pending < BATCH_CAPACITY) {
+      const capturedLength = view.getUint32(position + 8, little);
+      offsets[pending] = position + 16;
+      capturedLengths[pending] = capturedLength;
+      wireLengths[pending] = view.getUint32(position + 12, little);
+      frames[pending++] = frame++;
+      position += 16 + capturedLength;
+    }
+    this.pendingLinkType = view.getUint32(20, little) & 0xffff;
+    this.batchBuffer = bytes;
+    if (position === length) {
+      this.pending = pending;
+      return true;
+    }
+    // Larger fragments: a first pass checks that the fragment is whole records, so a surprise cannot leave half a result.
     position = 24;
-    while (position < bytes.length) {
+    while (position + 16 <= length) position += 16 + view.getUint32(position + 8, little);
+    if (position !== length) return false;
+    frame = fragment.firstFrame;
+    pending = 0;
+    position = 24;
+    while (position < length) {
       const capturedLength = view.getUint32(position + 8, little);
       offsets[pending] = position + 16;
       capturedLengths[pending] = capturedLength;
