@@ -3,8 +3,9 @@
  * benchmark capture (bench/mix.ts, 1M frames; 10M more with --big for the memory check), plus the
  * in-memory ns/packet of our BPF interpreter, BPF->JS function, BPF->JS batch loop and direct JS batch loop
  * (src/direct: the filter tree compiled to JavaScript with no BPF program) beside libpcap's bpf_filter in C
- * (bench/c/filter-bpf-run.c, built here with gcc -O2 -lpcap) on the same file and the same program, and the
- * peak RSS of `pktfilter filter --count`. Prints one table and writes bench/results/filter.json and
+ * on the same file, measured by bench/engines.ts (the method bench/bpf.ts uses too, so both give the same
+ * figures: bench/c/bpf-run.c interleaved with our passes, best-of-N on both sides, hot and in memory), and
+ * the peak RSS of `pktfilter filter --count`. Prints one table and writes bench/results/filter.json and
  * bench/results/filter.svg (drawn by bench/chart.ts).
  *
  *   node scripts/run-ts.mjs bench/filter.ts [--big] [--frames N] [--no-build] [--only wall,engines,memory]
@@ -16,21 +17,16 @@
  * such). Every count is checked against tcpdump's (MISMATCH lines). `--only` runs some sections and writes
  * bench/results/filter-partial.{json,svg} instead.
  */
-import { execFileSync, spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { compileToJs, compileToJsBatch, createInterpreter, formatCommaForm } from '../src/bpf/index.js';
-import type { BpfBatchFilterFunction, BpfFilterFunction } from '../src/bpf/index.js';
-import { compileDirectFilter } from '../src/direct/index.js';
-import type { RawInstruction } from '../src/bpf/opcodes.js';
-import { walkCapture } from '../src/capture/walk.js';
-import { LinkType } from '../src/capture/linktype.js';
-import { compileFilter } from '../src/compiler/index.js';
-import { libpcapAvailable, libpcapCompile } from '../test/support/libpcap.js';
+import { libpcapAvailable } from '../test/support/libpcap.js';
 import { renderBarChartSvg, type BarChartPanel } from './chart.js';
 import { BENCHMARK_FILTERS, ensureBenchmarkCapture, type BenchmarkFilter } from './mix.js';
+import { ENGINE_APIS, ENGINE_METHOD_DEFAULTS, describeEngineMethod, measureBenchmarkFilters } from './engines.js';
+import type { EngineName } from './engines.js';
 
 // ---- Parameters. ----
 const argv = process.argv.slice(2);
@@ -45,13 +41,11 @@ const FRAMES = framesIndex >= 0 ? Number(argv[framesIndex + 1]) : 1_000_000;
 if (!Number.isSafeInteger(FRAMES) || FRAMES < 1000) { console.error(`bench filter: --frames takes a whole number of at least 1000, not ${argv[framesIndex + 1]}`); process.exit(2); }
 const BIG_FRAMES = 10_000_000;
 const PREFIX_FRAMES = Math.min(100_000, FRAMES);
-const HOT_FRAMES = 10_000;
-/** Passes of the in-memory measurements, the same for our engines and libpcap's (best of each). */
-const MEMORY_PASSES = 6;
-const HOT_PASSES = 60;
+/** The in-memory engines' method: bench/engines.ts's, shared with bench/bpf.ts. */
+const ENGINE_METHOD = ENGINE_METHOD_DEFAULTS;
+const HOT_FRAMES = ENGINE_METHOD.hotFrames;
 const RUNS = 3;
 const CLI = 'bin/pktfilter.js';
-const RUNNER = '.cache/bench/filter-bpf-run';
 
 const FILTERS = BENCHMARK_FILTERS;
 
@@ -217,22 +211,10 @@ console.log('bench filter: in-memory engines ...');
 const engineRows: EngineRow[] = [];
 let engineNote = '';
 
-/**
- * libpcap's bpf_filter on the same file and programs, by bench/c/filter-bpf-run.c (built here with gcc -O2 -lpcap):
- * [memory ns, hot ns, accepted in memory] per program, best of as many passes as ours.
- */
-function runLibpcap(programs: RawInstruction[][]): [number, number, number][] {
-  mkdirSync('.cache/bench', { recursive: true });
-  execFileSync('gcc', ['-O2', '-o', RUNNER, 'bench/c/filter-bpf-run.c', '-lpcap'], { stdio: 'pipe' });
-  const run = spawnSync(RUNNER, [capture.path, String(HOT_FRAMES), String(HOT_PASSES), String(MEMORY_PASSES)], {
-    input: programs.map((program) => formatCommaForm(program) + '\n').join(''), encoding: 'utf8', maxBuffer: 1 << 24,
-  });
-  const replies = run.stdout.trim().split('\n');
-  if (run.status !== 0 || replies.length !== 1 + programs.length || replies[0] !== `ready ${FRAMES}`) {
-    throw new Error(`bench/c/filter-bpf-run.c (exit ${run.status}): ${(run.stderr || replies[0] || '').trim().split('\n')[0]}`);
-  }
-  return replies.slice(1).map((line) => line.split(' ').map(Number) as [number, number, number]);
-}
+/** The engines of the in-memory table and the EngineRow field each fills. */
+const ENGINE_COLUMNS: readonly { engine: EngineName; field: 'interp' | 'js' | 'jsBatch' | 'direct' }[] = [
+  { engine: 'interp call', field: 'interp' }, { engine: 'js call', field: 'js' }, { engine: 'js batch', field: 'jsBatch' }, { engine: 'direct batch', field: 'direct' },
+];
 
 if (!sections.has('engines')) {
   engineNote = 'not measured (--only)';
@@ -240,125 +222,32 @@ if (!sections.has('engines')) {
   engineNote = 'gcc or libpcap-dev missing: no in-memory rows';
 } else {
   try {
-    measureEngines();
+    await measureEngineRows();
   } catch (error) {
     engineNote += ` in-memory rows unavailable: ${(error as Error).message}`;
   }
 }
 
-/** Fills engineRows: each engine's ns/packet on the hot set and the whole file, beside libpcap's on the same program. */
-function measureEngines(): void {
-  // The program each engine runs: ours when our compiler takes the expression, otherwise libpcap's for the stock one.
-  const stockPrograms = libpcapCompile(FILTERS.map((f) => f.stock), { linkType: LinkType.EN10MB, snaplen: 262144 });
-  const programs = FILTERS.map((filter, index): { program: RawInstruction[]; origin: 'pktfilter' | 'libpcap' } | undefined => {
-    try {
-      return { program: compileFilter(filter.expression, { linkType: LinkType.EN10MB }), origin: 'pktfilter' };
-    } catch {
-      const stock = stockPrograms[index]!;
-      return stock.ok ? { program: stock.program, origin: 'libpcap' } : undefined;
-    }
+/** Fills engineRows by bench/engines.ts: each engine's ns/packet on the hot set and the whole file, beside libpcap's. */
+async function measureEngineRows(): Promise<void> {
+  const { rows, notes } = await measureBenchmarkFilters({
+    capture: capture.path, filters: FILTERS, engines: ENGINE_COLUMNS.map((c) => c.engine), method: ENGINE_METHOD, buildDirectory: '.cache/bench',
+    log: (line) => console.log(line),
   });
-  const runnable = programs.flatMap((p, index) => (p ? [{ ...p, index }] : []));
-  // libpcap runs before and after our engines and keeps its best figures: a busy moment on the shared machine
-  // then cannot flatter our ratios.
-  const cBefore = runLibpcap(runnable.map((p) => p.program));
-
-  // The whole file in memory, each record found by its offset (as filter-bpf-run.c holds it).
-  const bytes = readFileSync(capture.path);
-  const offsets = new Float64Array(FRAMES);
-  const captured = new Int32Array(FRAMES);
-  const wire = new Int32Array(FRAMES);
-  let records = 0;
-  walkCapture(bytes, (record) => {
-    offsets[records] = record.dataOffset;
-    captured[records] = record.capturedLength;
-    wire[records] = record.wireLength;
-    records++;
-  });
-  let loops = 0;
-  /** Best ns/packet over `passes` passes of `frames` frames, with a fresh loop per engine (its own type feedback). */
-  const timeEngine = (run: BpfFilterFunction, frames: number, passes: number): { ns: number; accepted: number } => {
-    const loop = new Function('run', 'bytes', 'offsets', 'captured', 'wire', 'n',
-      `/* filter loop ${loops++} */ let hits = 0; for (let i = 0; i < n; i++) { if (run(bytes, captured[i], wire[i], offsets[i]) !== 0) hits++; } return hits;`) as
-      (run: BpfFilterFunction, bytes: Uint8Array, offsets: Float64Array, captured: Int32Array, wire: Int32Array, n: number) => number;
-    let best = Infinity;
-    let accepted = 0;
-    for (let pass = 0; pass <= passes; pass++) {
-      const start = process.hrtime.bigint();
-      accepted = loop(run, bytes, offsets, captured, wire, frames);
-      const elapsed = Number(process.hrtime.bigint() - start) / frames;
-      if (pass > 0 && elapsed < best) best = elapsed; // pass 0 warms up
-    }
-    return { ns: best, accepted };
-  };
-  // The batch engines take the records as one Uint8Array with Uint32Array offsets and lengths (bench/c holds them alike).
-  const batchBytes = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length);
-  const batchOffsets = Uint32Array.from(offsets.subarray(0, records));
-  const batchCaptured = Uint32Array.from(captured.subarray(0, records));
-  const batchWire = Uint32Array.from(wire.subarray(0, records));
-  /** Best ns/packet over `passes` passes of one batch call over the first `frames` records (pass 0 warms up). */
-  const timeBatch = (run: BpfBatchFilterFunction, frames: number, passes: number): { ns: number; accepted: number } => {
-    let best = Infinity;
-    let accepted = 0;
-    for (let pass = 0; pass <= passes; pass++) {
-      const start = process.hrtime.bigint();
-      accepted = run(batchBytes, batchOffsets, batchCaptured, batchWire, frames);
-      const elapsed = Number(process.hrtime.bigint() - start) / frames;
-      if (pass > 0 && elapsed < best) best = elapsed;
-    }
-    return { ns: best, accepted };
-  };
-  type Measured = { ns: number; accepted: number } | null;
-  type Engine = 'interp' | 'js' | 'jsBatch' | 'direct';
-  const ENGINES: readonly Engine[] = ['interp', 'js', 'jsBatch', 'direct'];
-  const ours = runnable.map((entry) => {
-    const filter = FILTERS[entry.index]!;
-    const engines: { interp?: BpfFilterFunction; js?: BpfFilterFunction; jsBatch?: BpfBatchFilterFunction; direct?: BpfBatchFilterFunction } = {};
-    try { engines.interp = createInterpreter(entry.program); } catch (error) { engineNote += ` interp refused ${filter.expression}: ${(error as Error).message};`; }
-    try { engines.js = compileToJs(entry.program); } catch (error) { engineNote += ` js refused ${filter.expression}: ${(error as Error).message};`; }
-    try { engines.jsBatch = compileToJsBatch(entry.program); } catch (error) { engineNote += ` js batch refused ${filter.expression}: ${(error as Error).message};`; }
-    // Direct JS compiles the expression itself (no BPF): ours, or the stock one when libpcap's program is run.
-    try {
-      const direct = compileDirectFilter(entry.origin === 'pktfilter' ? filter.expression : filter.stock, { linkType: LinkType.EN10MB });
-      if (direct.engine === 'direct-js') engines.direct = direct.batch;
-      else engineNote += ` direct fell back to the interpreter for ${filter.expression};`;
-    } catch (error) { engineNote += ` direct refused ${filter.expression}: ${(error as Error).message};`; }
-    const empty = (): Record<Engine, Measured> => ({ interp: null, js: null, jsBatch: null, direct: null });
-    const figures = { hot: empty(), memory: empty() };
-    for (const [data, frames, passes] of [['hot', Math.min(HOT_FRAMES, records), HOT_PASSES], ['memory', records, MEMORY_PASSES]] as const) {
-      for (const engine of ENGINES) {
-        if (engine === 'interp' || engine === 'js') {
-          const run = engines[engine];
-          if (run) figures[data][engine] = timeEngine(run, frames, passes);
-        } else {
-          const run = engines[engine];
-          if (run) figures[data][engine] = timeBatch(run, frames, passes);
-        }
-      }
-    }
-    return figures;
-  });
-  const cAfter = runLibpcap(runnable.map((p) => p.program));
-  runnable.forEach((entry, row) => {
-    const filter = FILTERS[entry.index]!;
-    const cMemory = Math.min(cBefore[row]![0], cAfter[row]![0]);
-    const cHot = Math.min(cBefore[row]![1], cAfter[row]![1]);
-    const cAccepted = cBefore[row]![2];
-    for (const [data, cNs] of [['hot', cHot], ['memory', cMemory]] as const) {
-      const measured = ours[row]![data];
-      engineRows.push({
-        filter: filter.expression, program: entry.origin, instructions: entry.program.length, data, frames: data === 'hot' ? Math.min(HOT_FRAMES, records) : records,
-        interpNs: measured.interp?.ns ?? null, jsNs: measured.js?.ns ?? null, libpcapNs: cNs,
-        interpRatio: ratioOf(measured.interp?.ns ?? null, cNs), jsRatio: ratioOf(measured.js?.ns ?? null, cNs),
-        jsBatchNs: measured.jsBatch?.ns ?? null, jsBatchRatio: ratioOf(measured.jsBatch?.ns ?? null, cNs),
-        directNs: measured.direct?.ns ?? null, directRatio: ratioOf(measured.direct?.ns ?? null, cNs),
-        accepted: {
-          interp: measured.interp?.accepted ?? null, js: measured.js?.accepted ?? null, jsBatch: measured.jsBatch?.accepted ?? null,
-          direct: measured.direct?.accepted ?? null, libpcap: data === 'memory' ? cAccepted : null,
-        },
-      });
-    }
-  });
+  for (const note of notes) engineNote += ` ${note};`;
+  for (const row of rows) {
+    const ns = (field: 'interp' | 'js' | 'jsBatch' | 'direct'): number | null => row.ns[ENGINE_COLUMNS.find((c) => c.field === field)!.engine] ?? null;
+    // Every engine's accepted count equalled libpcap's in every pass (bench/engines.ts fails otherwise).
+    const accepted = (field: 'interp' | 'js' | 'jsBatch' | 'direct'): number | null => (ns(field) === null ? null : row.accepted);
+    engineRows.push({
+      filter: row.filter, program: row.program, instructions: row.instructions, data: row.data, frames: row.frames,
+      interpNs: ns('interp'), jsNs: ns('js'), libpcapNs: row.libpcapNs,
+      interpRatio: ratioOf(ns('interp'), row.libpcapNs), jsRatio: ratioOf(ns('js'), row.libpcapNs),
+      jsBatchNs: ns('jsBatch'), jsBatchRatio: ratioOf(ns('jsBatch'), row.libpcapNs),
+      directNs: ns('direct'), directRatio: ratioOf(ns('direct'), row.libpcapNs),
+      accepted: { interp: accepted('interp'), js: accepted('js'), jsBatch: accepted('jsBatch'), direct: accepted('direct'), libpcap: row.accepted },
+    });
+  }
 }
 
 // ---- 4. Peak memory. ----
@@ -431,7 +320,11 @@ const meanNetRatio = geometricMean(wallRows.map((r) => ratioOf(netOfStartup(r.pk
 out(`the same net of start-up (each tool's 1000-frame time subtracted): ${fixed(meanNetRatio, 2)}`);
 
 out();
-out(`in memory, ns/packet (best of ${HOT_PASSES} passes over the first ${HOT_FRAMES} frames = hot; best of ${MEMORY_PASSES} over all ${FRAMES} = memory); ratio = ours / libpcap bpf_filter`);
+out('in memory, ns/packet (bench/engines.ts, the method of bench/bpf.ts); ratio = ours / libpcap bpf_filter');
+if (engineRows.length > 0) {
+  for (const line of describeEngineMethod(ENGINE_METHOD, FRAMES)) out(line);
+  for (const { engine, field } of ENGINE_COLUMNS) out(`${(field === 'jsBatch' ? 'jsbatch' : field).padEnd(7)} = ${ENGINE_APIS[engine]}`);
+}
 out(['filter'.padEnd(width), 'data  ', 'prog     ', 'libpcap', ' interp', ' ratio', '     js', ' ratio', 'jsbatch', ' ratio', ' direct', ' ratio', 'check'].join('  '));
 for (const row of engineRows) {
   // Every engine must accept what tcpdump counted (or, without the wall section, what libpcap's bpf_filter accepted).

@@ -1,14 +1,18 @@
 /*
- * libpcap's bpf_filter timed over a capture held in memory, for bench/bpf.ts. It stays running and is
- * driven over stdin/stdout so that the benchmark can interleave libpcap's passes with ours.
+ * libpcap's bpf_filter timed over a capture held in memory, for bench/engines.ts (bench/bpf.ts and the
+ * engines section of bench/filter.ts). It stays running and is driven over stdin/stdout so that the
+ * benchmark can interleave libpcap's passes with ours.
  *
- *   bpf-run PCAPFILE HOT_FRAMES
- *       reads every record of PCAPFILE into one buffer with parallel offset / captured length / wire length
- *       arrays (the layout the JavaScript side uses), then prints "ready COUNT".
+ *   bpf-run PCAPFILE
+ *       reads every record of PCAPFILE into one buffer (captured bytes packed) with parallel offset /
+ *       captured length / wire length arrays (the layout the JavaScript side uses), then prints "ready COUNT".
  *   stdin commands, one per line; one reply line each:
- *       load n,code jt jf k,...        -> "ok INDEX"       (the comma form of a program)
- *       time INDEX hot PASSES          -> "NS ACCEPTED"    best ns/packet of PASSES passes over the first
- *                                                          HOT_FRAMES records, and how many were accepted
+ *       load n,code jt jf k,...        -> "ok INDEX"       (the comma form of a program; bpf_validate must
+ *                                                          accept it, else "error ...")
+ *       hot INDEX FRAMES REPEATS PASSES -> "NS ACCEPTED"   best ns/packet of PASSES passes over the hot
+ *                                                          sequence (the first FRAMES records, REPEATS times
+ *                                                          over, as one run of FRAMES * REPEATS records), and
+ *                                                          how many records one pass over FRAMES accepted
  *       chunks INDEX CHUNK_FRAMES      -> "ACCEPTED NS..." one pass over every record, timed per chunk of
  *                                                          CHUNK_FRAMES records: each chunk's total ns
  *   The timed loop is the tightest libpcap allows: bpf_filter called on each record of the arrays, the
@@ -27,10 +31,10 @@ static double now_ns(void) {
   return (double)t.tv_sec * 1e9 + (double)t.tv_nsec;
 }
 
-/* bpf_filter over records FIRST ... LAST - 1 of the arrays, adding the accepted ones to HITS. */
-#define RUN_RECORDS(FIRST, LAST, HITS) \
+/* bpf_filter over records FIRST ... LAST - 1 of the arrays OFFSETS, CAPLENS, WIRELENS, adding the accepted ones to HITS. */
+#define RUN_RECORDS(OFFSETS, CAPLENS, WIRELENS, FIRST, LAST, HITS) \
   _Pragma("GCC unroll 4") \
-  for (size_t i = (FIRST); i < (LAST); i++) (HITS) += bpf_filter(insns, bytes + offsets[i], wirelens[i], caplens[i]) != 0
+  for (size_t i = (FIRST); i < (LAST); i++) (HITS) += bpf_filter(insns, bytes + (OFFSETS)[i], (WIRELENS)[i], (CAPLENS)[i]) != 0
 
 static void *grow(void *p, size_t size) {
   void *q = realloc(p, size);
@@ -39,7 +43,7 @@ static void *grow(void *p, size_t size) {
 }
 
 int main(int argc, char **argv) {
-  if (argc < 3) { fprintf(stderr, "usage: bpf-run PCAPFILE HOT_FRAMES < commands\n"); return 2; }
+  if (argc != 2) { fprintf(stderr, "usage: bpf-run PCAPFILE < commands\n"); return 2; }
   char errbuf[PCAP_ERRBUF_SIZE];
   pcap_t *handle = pcap_open_offline(argv[1], errbuf);
   if (!handle) { fprintf(stderr, "bpf-run: %s\n", errbuf); return 1; }
@@ -49,7 +53,8 @@ int main(int argc, char **argv) {
   u_char *bytes = grow(NULL, space);
   struct pcap_pkthdr *header;
   const u_char *data;
-  while (pcap_next_ex(handle, &header, &data) == 1) {
+  int status;
+  while ((status = pcap_next_ex(handle, &header, &data)) == 1) {
     if (count == capacity) {
       capacity *= 2;
       offsets = grow(offsets, capacity * sizeof *offsets);
@@ -62,12 +67,13 @@ int main(int argc, char **argv) {
     used += header->caplen;
     count++;
   }
+  if (status == -1) { fprintf(stderr, "bpf-run: %s: %s\n", argv[1], pcap_geterr(handle)); return 1; }
   pcap_close(handle);
-  size_t hot_frames = strtoul(argv[2], NULL, 10);
-  if (hot_frames > count) hot_frames = count;
   printf("ready %zu\n", count);
   fflush(stdout);
 
+  u_int *hot_offsets = NULL, *hot_caplens = NULL, *hot_wirelens = NULL;
+  size_t hot_frames = 0, hot_repeats = 0;
   struct bpf_insn *programs[256];
   size_t loaded = 0;
   char *line = NULL;
@@ -86,6 +92,7 @@ int main(int argc, char **argv) {
         insns[i].code = (u_short)code; insns[i].jt = (u_char)jt; insns[i].jf = (u_char)jf; insns[i].k = (bpf_u_int32)k;
         p += consumed;
       }
+      if (!bpf_validate(insns, (int)n)) { printf("error bpf_validate refuses the program\n"); fflush(stdout); free(insns); continue; }
       programs[loaded] = insns;
       printf("ok %zu\n", loaded++);
     } else if (strncmp(line, "chunks ", 7) == 0) {
@@ -98,31 +105,43 @@ int main(int argc, char **argv) {
       for (size_t c = 0; c < chunks; c++) {
         size_t end = (c + 1) * chunk < count ? (c + 1) * chunk : count;
         double start = now_ns();
-        RUN_RECORDS(c * chunk, end, hits);
+        RUN_RECORDS(offsets, caplens, wirelens, c * chunk, end, hits);
         elapsed[c] = now_ns() - start;
       }
       printf("%lu", hits);
       for (size_t c = 0; c < chunks; c++) printf(" %.0f", elapsed[c]);
       printf("\n");
       free(elapsed);
-    } else if (strncmp(line, "time ", 5) == 0) {
-      unsigned long index, passes;
-      char which[16];
-      if (sscanf(line + 5, "%lu %15s %lu", &index, which, &passes) != 3 || index >= loaded) { fprintf(stderr, "bpf-run: bad command %s", line); return 1; }
-      const struct bpf_insn *insns = programs[index];
-      if (strcmp(which, "hot") != 0) { fprintf(stderr, "bpf-run: bad command %s", line); return 1; }
-      size_t frames = hot_frames;
-      unsigned long accepted = 0;
-      double best = 1e300;
-      for (unsigned long pass = 0; pass < passes; pass++) {
-        unsigned long hits = 0;
-        double start = now_ns();
-        RUN_RECORDS(0, frames, hits);
-        double elapsed = (now_ns() - start) / (double)frames;
-        if (elapsed < best) best = elapsed;
-        accepted = hits;
+    } else if (strncmp(line, "hot ", 4) == 0) {
+      unsigned long index, frames, repeats, passes;
+      if (sscanf(line + 4, "%lu %lu %lu %lu", &index, &frames, &repeats, &passes) != 4 || index >= loaded || repeats == 0 || passes == 0) {
+        fprintf(stderr, "bpf-run: bad command %s", line);
+        return 1;
       }
-      printf("%.3f %lu\n", best, accepted);
+      const struct bpf_insn *insns = programs[index];
+      if (frames > count) frames = count;
+      size_t total = frames * repeats;
+      if (frames != hot_frames || repeats != hot_repeats) {
+        /* The hot sequence: record i is record i % FRAMES of the file (the same bytes, cache-resident). */
+        hot_offsets = grow(hot_offsets, (total ? total : 1) * sizeof *hot_offsets);
+        hot_caplens = grow(hot_caplens, (total ? total : 1) * sizeof *hot_caplens);
+        hot_wirelens = grow(hot_wirelens, (total ? total : 1) * sizeof *hot_wirelens);
+        for (size_t i = 0; i < total; i++) {
+          hot_offsets[i] = offsets[i % frames]; hot_caplens[i] = caplens[i % frames]; hot_wirelens[i] = wirelens[i % frames];
+        }
+        hot_frames = frames;
+        hot_repeats = repeats;
+      }
+      double best = 1e300;
+      unsigned long hits = 0;
+      for (unsigned long pass = 0; pass < passes; pass++) {
+        hits = 0;
+        double start = now_ns();
+        RUN_RECORDS(hot_offsets, hot_caplens, hot_wirelens, 0, total, hits);
+        double elapsed = (now_ns() - start) / (double)(total ? total : 1);
+        if (elapsed < best) best = elapsed;
+      }
+      printf("%.3f %lu\n", best, hits / repeats);
     } else {
       fprintf(stderr, "bpf-run: unknown command %s", line);
       return 1;

@@ -60,8 +60,11 @@ function freshTemp(state: EmitState, prefix: 'b' | 'k' | 'u'): string {
   return name;
 }
 
-/** How a value reads the packet: `bases` maps run-time bases (by key) to the temporaries holding them. */
-interface ValueContext { version: Version; bases: Map<string, string>; byteReads: boolean }
+/**
+ * How a value reads the packet: `bases` maps run-time bases (by key) to the temporaries holding them,
+ * `loads` packet reads (by key) already made into temporaries once the test's checks passed.
+ */
+interface ValueContext { version: Version; bases: Map<string, string>; byteReads: boolean; loads?: Map<string, string> }
 
 function readAt(index: string, size: 1 | 2 | 4, dataView: boolean): string {
   if (size === 1) return `p[${index}]`;
@@ -79,6 +82,8 @@ function emitValue(value: DirectValue, ctx: ValueContext): string {
     case 'wireLength': return 'w';
     case 'register': return registerName(value.register);
     case 'load': {
+      const read = ctx.loads?.get(directValueKey(value));
+      if (read !== undefined) return read;
       const dataView = ctx.version.options.dataView && !ctx.byteReads;
       if (value.base === undefined) return state.shared.get(directValueKey(value)) ?? readAt(`o + ${directLiteral(value.offset)}`, value.size, dataView);
       const base = ctx.bases.get(directValueKey(value.base)) ?? emitValue(value.base, { ...ctx, byteReads: true });
@@ -192,6 +197,24 @@ function emitTest(test: DirectTest, version: Version, available: Set<string>): T
     } else {
       statements.push(`if (${emitValue(check.value, ctx)} === 0) ${options.reject}`);
     }
+  }
+  // A packet read the comparison and assignments make more than once (the GRE flags byte, read for each
+  // optional field) is read once into a temporary, now that the checks have passed.
+  const uses = new Map<string, { value: DirectValue; count: number }>();
+  const after = [...test.assigns.map((a) => a.value), ...(test.compare ? [test.compare.left, test.compare.right] : [])];
+  for (const value of after) {
+    forEachDirectValue(value, (v) => {
+      if (v.kind !== 'load' || (v.base === undefined && state.shared.has(directValueKey(v)))) return;
+      const key = directValueKey(v);
+      const use = uses.get(key);
+      if (use) use.count++; else uses.set(key, { value: v, count: 1 });
+    });
+  }
+  for (const [key, { value, count }] of uses) {
+    if (count < 2) continue;
+    const temp = freshTemp(state, 'u');
+    statements.push(`${temp} = ${emitValue(value, ctx)};`);
+    (ctx.loads ??= new Map()).set(key, temp);
   }
   if (test.assigns.length === 0) return { statements, condition: test.compare ? emitCompare(test.compare, ctx) : 'true' };
   let condition = 'true';

@@ -11,7 +11,7 @@ export type { DirectAnalysis } from './optimize.js';
 export { DIRECT_DEFAULT_TREE_LIMIT, createDirectEmitter, directLiteral, directThresholds } from './emit.js';
 export { DIRECT_ACCEPT, DIRECT_REJECT, buildDirectGraph, directGraphOrder, directTreeSize } from './graph.js';
 export type { DirectGraphNode, DirectLeaf, DirectNode } from './graph.js';
-export { threadDirectGraph } from './thread.js';
+export { pruneRejectingNodes, threadDirectGraph } from './thread.js';
 export type { DirectEmitOptions, DirectEmitter } from './emit.js';
 export { compileDirectFilter, generateDirectSources, prepareDirectFilter } from './compile.js';
 export type { DirectFilter, DirectSources } from './compile.js';

@@ -7,11 +7,14 @@
  *    outcome the facts decide, goes straight to that outcome's successor (the test would run, pass its
  *    checks and change nothing). The packets crossing the edge take the same path with one test fewer.
  * Repeated to a fixpoint: an edge's facts only grow as edges move past decided tests.
+ * Last, a test from which no accepting leaf can be reached is the rejecting leaf: whatever its checks,
+ * assignments and outcome, the filter returns 0 (a failed check returns 0 too), e.g. the IPv6 half of
+ * `proto gre` under `and ip[54:4] = …`, which -O0 still evaluates.
  */
 import type { DirectCheck, DirectCompareOp, DirectRegister, DirectTest, DirectValue } from './ir.js';
 import { directValueKey, forEachDirectValue } from './ir.js';
 import { foldDirectAlu } from './lower.js';
-import { directGraphOrder } from './graph.js';
+import { DIRECT_REJECT, directGraphOrder } from './graph.js';
 import type { DirectGraphNode, DirectNode } from './graph.js';
 
 /** What a value is known to equal or differ from. */
@@ -204,5 +207,25 @@ export function threadDirectGraph(input: DirectGraphNode): DirectGraphNode {
     }
     if (!changed) break;
   }
-  return root;
+  return pruneRejectingNodes(root);
+}
+
+/**
+ * Replaces every node from which no accepting leaf is reachable by the rejecting leaf (`A -> reject` when
+ * every path from A ends in reject or a failed check, which is reject too). Nodes are updated in place.
+ */
+export function pruneRejectingNodes(root: DirectGraphNode): DirectGraphNode {
+  const canAccept = new Map<DirectNode, boolean>();
+  const accepts = (n: DirectGraphNode): boolean => (n.kind === 'leaf' ? n.accept : canAccept.get(n)!);
+  // Successors first (reverse of a predecessors-first order), so that both outcomes are known.
+  for (const node of directGraphOrder(root).reverse()) {
+    canAccept.set(node, accepts(node.whenTrue) || accepts(node.whenFalse));
+    const prune = (n: DirectGraphNode): DirectGraphNode => (n.kind === 'node' && !canAccept.get(n) ? DIRECT_REJECT : n);
+    const whenTrue = prune(node.whenTrue);
+    const whenFalse = prune(node.whenFalse);
+    if (whenTrue === whenFalse && node.whenTrue !== node.whenFalse && node.test.compare) node.test = { ...node.test, compare: undefined };
+    node.whenTrue = whenTrue;
+    node.whenFalse = whenFalse;
+  }
+  return root.kind === 'node' && !canAccept.get(root) ? DIRECT_REJECT : root;
 }

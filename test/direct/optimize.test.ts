@@ -6,8 +6,11 @@
 import { describe, expect, it } from 'vitest';
 import { LinkType } from '../../src/capture/linktype.js';
 import {
-  buildDirectGraph, directGraphOrder, directTests, directValueKey, lowerDirectFilter, optimizeDirect, prepareDirectFilter, threadDirectGraph,
+  DirectUnsupportedError, buildDirectGraph, directGraphOrder, directTests, directValueKey, generateDirectSources, lowerDirectFilter, optimizeDirect,
+  prepareDirectFilter, threadDirectGraph,
 } from '../../src/direct/index.js';
+import { CompileError } from '../../src/compiler/index.js';
+import { loadCompilerCorpus } from '../compiler/support/corpus.js';
 import type { DirectGraphNode, DirectNode } from '../../src/direct/index.js';
 
 /** Every root-to-leaf path of a graph, as lists of nodes. */
@@ -76,5 +79,42 @@ describe('direct optimizer', () => {
     const checks = directGraphOrder(graph).map((n) => n.test.checks.length);
     // ip[9] (byte 23) is checked; ip[8] (byte 22) is then covered.
     expect(checks).toEqual([1, 1, 0]);
+  });
+
+  it('replaces every test from which no accepting leaf is reachable by a reject', () => {
+    // -O0 evaluates `proto gre` for IPv6 too, though `ip[54:4]` then rejects every IPv6 packet: no IPv6 test is left.
+    const graph = threadDirectGraph(buildDirectGraph(prepareDirectFilter('proto gre and (ip[54:4] = 0x0a050505 or ip[58:4] = 0x0a050505)').program.root));
+    expect(directGraphOrder(graph).filter((n) => n.test.compare?.right.kind === 'const' && n.test.compare.right.value === 0x86dd)).toEqual([]);
+    // Over the corpus: from every node left, some path reaches the accepting leaf.
+    const expressions = [...new Set(loadCompilerCorpus().map((e) => e.expression))];
+    let graphs = 0;
+    for (const expression of expressions) {
+      let root;
+      try { root = prepareDirectFilter(expression, { linkType: LinkType.EN10MB }).program.root; } catch (error) {
+        if (error instanceof CompileError || error instanceof DirectUnsupportedError) continue;
+        throw error;
+      }
+      const threaded = threadDirectGraph(buildDirectGraph(root));
+      const nodes = directGraphOrder(threaded);
+      if (nodes.length > 400) continue;
+      const accepting = new Set<DirectNode>();
+      for (const node of [...nodes].reverse()) {
+        const reaches = (n: DirectGraphNode): boolean => (n.kind === 'leaf' ? n.accept : accepting.has(n));
+        if (reaches(node.whenTrue) || reaches(node.whenFalse)) accepting.add(node);
+      }
+      expect(nodes.filter((n) => !accepting.has(n)).length, expression).toBe(0);
+      graphs++;
+    }
+    expect(graphs).toBeGreaterThan(500);
+  });
+
+  it('reads a packet field a test uses more than once into one temporary', () => {
+    // The GRE flags byte decides the length of three optional fields: one read per version and record.
+    const { single } = generateDirectSources('gre and ip host 10.5.5.5');
+    for (const line of single.split('\n')) {
+      const reads = line.match(/p\[o \+ [a-z]\w* \+ \d+\]/g) ?? [];
+      expect(new Set(reads).size, line).toBe(reads.length);
+    }
+    expect(single).toMatch(/u\d+ = p\[o \+ a \+ 0\];/);
   });
 });
