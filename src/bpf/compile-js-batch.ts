@@ -70,6 +70,8 @@ export interface BpfJsBatchSourceOptions extends BpfCompileOptions {
 
 /** Records per step of the unrolled loop. */
 const UNROLL_RECORDS = 4;
+/** Records per stretch of the unrolled loop (a multiple of UNROLL_RECORDS). */
+const STRETCH_RECORDS = 1024;
 /** Largest tree (instructions emitted) that is unrolled; larger programs keep the one-record loop. */
 const UNROLL_TREE_LIMIT = 160;
 
@@ -113,7 +115,8 @@ export function generateJsBatchSource(program: readonly RawInstruction[], option
   //   indeed at least `least`).
   const least = lengthCheckedOnEveryPath(program);
   const group = Array.from({ length: UNROLL_RECORDS }, (_, n) => n);
-  const at = (n: number): string => (n === 0 ? 'r' : `r + ${lit(n)}`);
+  // The grouped loop counts with `g`, a fresh int32 per stretch (see below).
+  const at = (n: number): string => (n === 0 ? 'g' : `g + ${lit(n)}`);
   const fastBodies = group.map((n) =>
     emitProgramBody(program, { ...options, form: 'tree' }, batchExits(indices, dataView, branchless, at(n), `break record${lit(n)};`), least).lines);
   const usesLength = fastBodies.some((lines) => lines.some((line) => /\blen\b/.test(line)));
@@ -133,11 +136,18 @@ export function generateJsBatchSource(program: readonly RawInstruction[], option
     ...(usesLength ? [] : [`const limit = size >= ${lit(least)} ? size - ${lit(least)} : -1;`]),
     `const last = count - ${lit(UNROLL_RECORDS - 1)};`,
     'for (;;) {',
-    `  for (; r < last; r += ${lit(UNROLL_RECORDS)}) {`,
+    // Stretches of at most STRETCH_RECORDS records, each counting from a fresh `r | 0`: when V8 compiles the
+    // function on stack replacement (one long call), the loop it entered through has an untyped counter and
+    // runs measurably slower (~15% on `ip`); the next stretch is a fresh, typed loop.
+    '  let g = r | 0;',
+    `  const stretch = last - g > ${lit(STRETCH_RECORDS)} ? g + ${lit(STRETCH_RECORDS)} : last;`,
+    `  for (; g < stretch; g += ${lit(UNROLL_RECORDS)}) {`,
     ...group.map((n) => `    const o${lit(n)} = offsets[${at(n)}] | 0, c${lit(n)} = capturedLengths[${at(n)}] | 0${usesLength ? `, room${lit(n)} = size - o${lit(n)} | 0` : ''};`),
     `    if ((${group.map(terms).join(' | ')}) < 0) break;`,
     ...records.flat(),
     '  }',
+    '  r = g;',
+    '  if (g === stretch && g < last) continue;',
     '  if (r >= count) break;',
     `  const stop = r + ${lit(UNROLL_RECORDS)} < count ? r + ${lit(UNROLL_RECORDS)} : count;`,
     ...oneRecord('  '),

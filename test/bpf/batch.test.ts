@@ -91,6 +91,24 @@ describe('batch engines', () => {
     }), { numRuns: 400 });
   });
 
+  it('count and list every record of long runs (stretches of the unrolled loop, and their ends)', () => {
+    const runLength = fc.integer({ min: 1000, max: 3100 });
+    fc.assert(fc.property(fc.oneof(runnableProgram(30), lengthProbe), batchArbitrary, runLength, fc.integer({ min: 0, max: 3100 }), (program, { buffer, records }, length, cut) => {
+      if (records.length === 0) return;
+      // `length` records cycling through the generated ones, one of them (at `cut`) cut short so that its group leaves the unrolled loop.
+      const all = Array.from({ length }, (_, n) => records[n % records.length]!);
+      if (cut < length) all[cut] = { ...all[cut]!, capturedLength: Math.min(all[cut]!.capturedLength, 3) };
+      const single = createInterpreter(program);
+      const expected = all.flatMap((r, index) => (single(buffer, r.capturedLength, r.wireLength, r.offset) !== 0 ? [index] : []));
+      const { offsets, caps, wires } = arrays(all);
+      const run = compileToJsBatch(program);
+      const matches = new Uint32Array(length);
+      expect(run(buffer, offsets, caps, wires, length, matches)).toBe(expected.length);
+      expect(Array.from(matches.subarray(0, expected.length))).toEqual(expected);
+      expect(run(buffer, offsets, caps, wires, length)).toBe(expected.length);
+    }), { numRuns: 60 });
+  });
+
   it('unrolled four records a step, send every record the fused length test cannot vouch for to the exact one-record loop', () => {
     // Loads that accept exactly when the record has more than k bytes, alone (the fused test covers the
     // load's check) or after a first 4-byte test that every path passes (the fused test covers four bytes
@@ -257,7 +275,7 @@ describe('batch engines', () => {
     const allowed = new Set(['const', 'let', 'if', 'return', 'for', 'switch', 'case', 'continue', 'len', 'p', 'length', 'a', 'x', 'i', 'o',
       'c', 'r', 'm', 'v', 'room', 'size', 'records', 'offsets', 'capturedLengths', 'wireLengths', 'wireLength', 'count', 'matches', 'new',
       'DataView', 'buffer', 'byteOffset', 'getUint16', 'getUint32', 'pc', 'backward', 'Math', 'imul', 'floor', 'budgetExceeded',
-      'break', 'stop', 'limit', 'last', ...Array.from({ length: 16 }, (_, n) => `m${n}`),
+      'break', 'stop', 'limit', 'last', 'g', 'stretch', ...Array.from({ length: 16 }, (_, n) => `m${n}`),
       ...Array.from({ length: 4 }, (_, n) => [`o${n}`, `c${n}`, `room${n}`, `record${n}`]).flat()]);
     fc.assert(fc.property(runnableProgram(40), fc.boolean(), fc.boolean(), fc.constantFrom('tree', 'loop') as fc.Arbitrary<'tree' | 'loop'>, (program, indices, wideBuffer, form) => {
       const { body } = generateJsBatchSource(program, { indices, wideBuffer, form });
