@@ -20,6 +20,7 @@ import { parseDottedIPv4, parseIPv6, parseMac } from './addresses.js';
 import { quoteToken, shortened } from './errors.js';
 import type { NumberPayload } from './scanner.js';
 import * as T from './tokens.js';
+import { LazyLookaheadStrategy } from './lazy-lookahead.js';
 
 /** Qualifiers in force; `null` when there are none to inherit (libpcap's `qerr`). */
 export interface Qualifiers { proto?: ProtoQualifier; dir?: DirQualifier; type?: TypeQualifier }
@@ -62,10 +63,11 @@ export class FilterGrammar extends EmbeddedActionsParser {
 
   /**
    * Chevrotain's grammar validations (ambiguities, left recursion) cost ~40 ms at every start of the CLI;
-   * they are skipped unless `validate` is set, and test/filter/grammar-validation.test.ts runs them.
+   * they are skipped unless `validate` is set, and test/filter/grammar-validation.test.ts runs them. The
+   * lookahead functions are built on first use (lazy-lookahead.ts), as one filter reaches few productions.
    */
   constructor(options: { validate?: boolean } = {}) {
-    super(T.allTokenTypes, { maxLookahead: 3, recoveryEnabled: false, skipValidations: !options.validate });
+    super(T.allTokenTypes, { maxLookahead: 3, recoveryEnabled: false, skipValidations: !options.validate, lookaheadStrategy: new LazyLookaheadStrategy({ maxLookahead: 3 }) });
     this.performSelfAnalysis();
   }
 
