@@ -5,7 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 
-const areas = ['capture', 'decoder', 'builders', 'bpf', 'parser', 'compiler', 'tunnel', 'filter'];
+const areas = ['capture', 'decoder', 'builders', 'bpf', 'wasm', 'parser', 'compiler', 'tunnel', 'filter'];
 const only = process.argv.slice(2);
 mkdirSync('bench/results', { recursive: true });
 const summary: Record<string, unknown> = {};

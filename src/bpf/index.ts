@@ -33,3 +33,5 @@ export type { BpfJsBatchLoop, BpfJsBatchSource, BpfJsBatchSourceOptions } from '
 export { compileToJsBatch, generateJsBatchSource } from './compile-js-batch.js';
 export type { BpfCaptureBatch } from './capture-batch.js';
 export { collectBpfCaptureBatch } from './capture-batch.js';
+export { BpfWasmRecordArea, compileToWasmBatch, generateWasmBatchModule } from './compile-wasm.js';
+export type { BpfWasmBatch, BpfWasmCompileOptions, BpfWasmRecordViews } from './compile-wasm.js';

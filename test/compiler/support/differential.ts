@@ -1,11 +1,11 @@
 /**
  * The differential harness: for every corpus expression on one link type, libpcap's programs (optimized
  * and not) and ours (optimized and -O0) all run through libpcap's bpf_filter over the same packets in
- * ONE batch, and our programs also through our interpreter and JS engine, and each expression through the
- * direct JS engine (src/direct, against our -O0 program's verdicts). Reports every disagreement.
+ * ONE batch, and our programs also through our interpreter, JS and WebAssembly engines, and each expression
+ * through the direct JS engine (src/direct, against our -O0 program's verdicts). Reports every disagreement.
  */
 import type { RawInstruction } from '../../../src/bpf/opcodes.js';
-import { BpfStepBudgetError, compileToJs, createInterpreter, type BpfFilterFunction } from '../../../src/bpf/index.js';
+import { BpfStepBudgetError, BpfWasmRecordArea, compileToJs, compileToWasmBatch, createInterpreter, type BpfFilterFunction } from '../../../src/bpf/index.js';
 import { CompileError, compileFilter } from '../../../src/compiler/index.js';
 import { compileDirectFilter, DirectUnsupportedError } from '../../../src/direct/index.js';
 import { libpcapCompile, libpcapRun } from '../../support/libpcap.js';
@@ -29,7 +29,7 @@ export interface ExpressionOutcome {
 export interface VerdictMismatch { expression: string; optimized: boolean; packet: string; ours: number; libpcap: number; libpcapOther: number }
 
 /** A packet on which one of our engines disagrees with libpcap's bpf_filter on the same program. */
-export interface EngineMismatch { expression: string; engine: 'interp' | 'js' | 'direct'; packet: string; expected: number; got: number | string }
+export interface EngineMismatch { expression: string; engine: 'interp' | 'js' | 'direct' | 'wasm'; packet: string; expected: number; got: number | string }
 
 /** Everything the harness found on one link type. */
 export interface DifferentialReport {
@@ -164,11 +164,30 @@ export function runDifferential(linkType: number, expressions: readonly string[]
     });
   }
   const engineMismatches: EngineMismatch[] = [];
+  // The WebAssembly engine runs every forward-only program over one record area holding all the packets.
+  let area: BpfWasmRecordArea | undefined;
+  if (options.engines !== false && packets.length > 0) {
+    area = new BpfWasmRecordArea();
+    const total = packets.reduce((sum, packet) => sum + packet.data.length, 0);
+    const buffer = new Uint8Array(total);
+    const offsets = new Uint32Array(packets.length);
+    let at = 0;
+    packets.forEach((packet, p) => { offsets[p] = at; buffer.set(packet.data, at); at += packet.data.length; });
+    area.load(buffer, offsets, Uint32Array.from(packets, (packet) => packet.data.length), Uint32Array.from(packets, (packet) => packet.wireLength), packets.length);
+    area.clampRecords();
+  }
   if (options.engines !== false) {
     for (const { expression, optimized: isOptimized, program, index } of ourPrograms) {
       if (readsUninitializedScratch(program)) continue;
       const expected = results[index]!;
       const engines: [EngineMismatch['engine'], BpfFilterFunction][] = [['interp', createInterpreter(program)], ['js', compileToJs(program)]];
+      // The WebAssembly engine (forward-only programs; it reports accepted records, not return values).
+      if (area !== undefined && !program.some((i) => i.code === 0x05 && i.k >= 0x80000000)) {
+        const accepted = new Set(area.acceptedIndices(compileToWasmBatch(program, { area }).run()));
+        packets.forEach((packet, p) => {
+          if (accepted.has(p) !== (expected[p] !== 0)) engineMismatches.push({ expression, engine: 'wasm', packet: packet.label, expected: expected[p]!, got: accepted.has(p) ? 1 : 0 });
+        });
+      }
       // The third engine: the direct JS predicate has the unoptimized program's verdicts (protochain falls back to BPF).
       if (!isOptimized) {
         try {

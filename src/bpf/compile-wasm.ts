@@ -1,0 +1,507 @@
+/**
+ * Classic BPF compiled to WebAssembly: one module per program whose exported function runs the program
+ * over many records held in a WebAssembly.Memory, with libpcap 1.10.3's bpf_filter semantics exactly as
+ * src/bpf/interpreter.ts defines them (32-bit unsigned arithmetic; a load past the record's captured length,
+ * clamped to the bytes present, makes the program return 0; `len` is the wire length; division or modulo by
+ * X = 0 returns 0; a shift by X >= 32 gives 0 and a shift by constant k shifts by k mod 32; 16 scratch
+ * words, A and X zeroed for every record; the verdict is a non-zero return).
+ *
+ * Only forward-only programs compile (every program libpcap's pcap_compile emits): each jump target opens a
+ * WebAssembly block that ends just before it, so a jump is a `br` out to that block's end; a jump to a `ret`
+ * is inlined (a jump to `ret #0` is a `br` to the record's end, the result being 0 until a `ret` sets it).
+ * An absolute load skips its bounds check when every path to it already checked as many bytes.
+ *
+ * Memory layout (a BpfWasmRecordArea, shareable by several programs): for a capacity of R records,
+ * offsets at 0, captured lengths at 4R, wire lengths at 8R, accepted indices at 12R (Uint32 each), then the
+ * packet bytes at 16R. Record r's bytes start at offsets[r] of the bytes region and are capturedLengths[r]
+ * long, clamped to the region's length (an offset past it holds no bytes), as the batch interpreters clamp.
+ * The module exports four loops: with or without writing accepted indices, and clamping every record or
+ * trusting an area whose records were clamped once (BpfWasmRecordArea.clampRecords; about 1 ns a record).
+ * Byte order: a halfword is two byte loads, a word one load and a byte swap (the faster forms measured).
+ */
+import type { RawInstruction } from './opcodes.js';
+import { BpfError } from './errors.js';
+import { checkBpfBatchArguments } from './batch.js';
+import type { BpfBatchFilterFunction } from './batch.js';
+import { assertRunnableProgram } from './interpreter.js';
+import { Wasm, encodeWasmFunctionModule, wasmApi, wasmSigned, wasmUnsigned } from './wasm-encoder.js';
+import type { WasmMemory } from './wasm-encoder.js';
+
+const PAGE = 65536;
+/** The most pages a 32-bit WebAssembly memory can hold (4 GiB). */
+const MAX_PAGES = 65536;
+
+/** Views of a record area's regions (valid until the area is reserved again: growing detaches them). */
+export interface BpfWasmRecordViews {
+  offsets: Uint32Array;
+  capturedLengths: Uint32Array;
+  wireLengths: Uint32Array;
+  /** Where `run` writes the indices of accepted records (the first `accepted` entries). */
+  matches: Uint32Array;
+  /** The packet bytes region (exactly the reserved byte count long). */
+  bytes: Uint8Array;
+}
+
+/** Records in a WebAssembly.Memory, laid out for the compiled programs; several programs may share one. */
+export class BpfWasmRecordArea {
+  /** The memory the compiled programs read. */
+  readonly memory: WasmMemory;
+  #records = 0;
+  #bytes = 0;
+  #clamped = false;
+
+  constructor() {
+    this.memory = new (wasmApi().Memory)({ initial: 1 });
+  }
+
+  /** Records the area holds room for (set by `reserve`). */
+  get recordCapacity(): number { return this.#records; }
+
+  /** Length of the packet bytes region (set by `reserve`): records are clamped to it. */
+  get byteLength(): number { return this.#bytes; }
+
+  /**
+   * True after `clampRecords` (or `load`) until the next `reserve` or `views`: every record then lies inside
+   * the bytes region and the programs skip clamping it (about a nanosecond a record). Writing through views
+   * taken before `clampRecords` breaks that promise; keep to fresh views, or call `clampRecords` again.
+   */
+  get clamped(): boolean { return this.#clamped; }
+
+  /** Clamps every record's captured length to the bytes present (0 for an offset at or past the region's end), in place, as a run would. */
+  clampRecords(): void {
+    const { offsets, capturedLengths } = this.#views();
+    const size = this.#bytes;
+    for (let r = 0; r < this.#records; r++) {
+      const offset = offsets[r]!;
+      const room = offset < size ? size - offset : 0;
+      if (capturedLengths[r]! > room) capturedLengths[r] = room;
+    }
+    this.#clamped = true;
+  }
+
+  /** A view of the `accepted` indices a run from record `start` wrote (leaves `clamped` as it is). */
+  acceptedIndices(accepted: number, start = 0): Uint32Array {
+    if (!Number.isSafeInteger(accepted) || !Number.isSafeInteger(start) || accepted < 0 || start < 0 || start + accepted > this.#records) {
+      throw new BpfError(`wasm records: ${String(accepted)} indices from ${String(start)} do not fit the ${this.#records} records reserved`, 'batch-arguments');
+    }
+    return new Uint32Array(this.memory.buffer, 12 * this.#records + 4 * start, accepted);
+  }
+
+  /** Byte address of each region for the compiled function. */
+  get addresses(): { offsets: number; capturedLengths: number; wireLengths: number; matches: number; bytes: number } {
+    const r = this.#records;
+    return { offsets: 0, capturedLengths: 4 * r, wireLengths: 8 * r, matches: 12 * r, bytes: 16 * r };
+  }
+
+  /** Lays out room for `records` records and `bytes` packet bytes (growing the memory) and returns views of it; previous contents are not kept. */
+  reserve(records: number, bytes: number): BpfWasmRecordViews {
+    if (!Number.isSafeInteger(records) || records < 0) throw new BpfError(`wasm records: record count ${String(records)} is not a non-negative integer`, 'batch-arguments');
+    if (!Number.isSafeInteger(bytes) || bytes < 0) throw new BpfError(`wasm records: byte count ${String(bytes)} is not a non-negative integer`, 'batch-arguments');
+    const total = 16 * records + bytes;
+    if (total > MAX_PAGES * PAGE) {
+      throw new BpfError(`wasm records: ${records} records and ${bytes} bytes need ${total} bytes, more than the 4 GiB a WebAssembly memory holds`, 'batch-arguments');
+    }
+    const pages = Math.ceil(total / PAGE);
+    const have = this.memory.buffer.byteLength / PAGE;
+    if (pages > have) {
+      try {
+        this.memory.grow(pages - have);
+      } catch (error) {
+        throw new BpfError(`wasm records: could not grow the memory to ${pages} pages (${total} bytes): ${(error as Error).message}`, 'batch-arguments');
+      }
+    }
+    this.#records = records;
+    this.#bytes = bytes;
+    return this.views();
+  }
+
+  /** Fresh views of the regions as last reserved (the records count as unclamped again: see `clamped`). */
+  views(): BpfWasmRecordViews {
+    this.#clamped = false;
+    return this.#views();
+  }
+
+  #views(): BpfWasmRecordViews {
+    const buffer = this.memory.buffer;
+    const r = this.#records;
+    return {
+      offsets: new Uint32Array(buffer, 0, r),
+      capturedLengths: new Uint32Array(buffer, 4 * r, r),
+      wireLengths: new Uint32Array(buffer, 8 * r, r),
+      matches: new Uint32Array(buffer, 12 * r, r),
+      bytes: new Uint8Array(buffer, 16 * r, this.#bytes),
+    };
+  }
+
+  /** Copies a batch (the whole buffer and the first `count` entries of each array) into the area and clamps its records; checks the arguments as the batch engines do. */
+  load(buffer: Uint8Array, offsets: Uint32Array, capturedLengths: Uint32Array, wireLengths: Uint32Array, count: number): void {
+    checkBpfBatchArguments(buffer, offsets, capturedLengths, wireLengths, count, undefined);
+    const views = this.reserve(count, buffer.length);
+    views.bytes.set(buffer);
+    views.offsets.set(offsets.subarray(0, count));
+    views.capturedLengths.set(capturedLengths.subarray(0, count));
+    views.wireLengths.set(wireLengths.subarray(0, count));
+    this.clampRecords();
+  }
+}
+
+/** A program compiled to WebAssembly, running over the records of its area. */
+export interface BpfWasmBatch {
+  /** The records the program reads (its own, or the one given to compileToWasmBatch). */
+  readonly area: BpfWasmRecordArea;
+  /** The module binary (for inspection or caching). */
+  readonly wasm: Uint8Array;
+  /**
+   * Runs records start … start + count - 1 of the area (default: all of them) and returns how many were
+   * accepted; their indices, counted from `start`, are written to the matches region from entry `start` on
+   * (read them with `area.acceptedIndices(accepted, start)`).
+   */
+  run(count?: number, start?: number): number;
+  /** Like `run`, without writing the accepted indices. */
+  countAccepted(count?: number, start?: number): number;
+  /** The batch engines' contract (BpfBatchFilterFunction): copies the batch into the area, runs it and copies the accepted indices out. */
+  runBatch: BpfBatchFilterFunction;
+}
+
+/** Options of compileToWasmBatch. */
+export interface BpfWasmCompileOptions {
+  /** Run over this area (shared with other programs) instead of a new one. */
+  area?: BpfWasmRecordArea;
+}
+
+// Locals of the generated function: the parameters, then the working values, then M[0..15].
+const enum Local {
+  Count, OffsetsAt, CapturedAt, WireAt, MatchesAt, BytesAt, BytesLength,
+  Record, Accepted, Length, Base, Wire, A, X, Result, Slot, Temp, Scratch,
+}
+const WORKING_LOCALS = Local.Scratch - Local.Record + 16;
+
+/** A jump destination already resolved: a `ret #k` / `ret a` to inline, or an instruction index with a block. */
+type Target = { kind: 'return-k'; k: number } | { kind: 'return-a' } | { kind: 'block'; index: number };
+
+/** Bytes a load of size field `code & 0x18` reads. */
+const loadSize = (code: number): number => ((code & 0x18) === 0x00 ? 4 : (code & 0x18) === 0x08 ? 2 : 1);
+
+/** Refuses (BpfError) a backward jump: the compiler's block structure takes forward jumps only. */
+function assertForwardOnly(program: readonly RawInstruction[]): void {
+  program.forEach((insn, index) => {
+    if (insn.code === 0x05 && (insn.k | 0) < 0) {
+      throw new BpfError(
+        `instruction ${index}: ja jumps backward (to ${(index + 1 + insn.k) >>> 0}); compileToWasmBatch runs forward-only programs, use the interpreter or compileToJsBatch`,
+        'backward-jump', index,
+      );
+    }
+  });
+}
+
+/** The body of the generated function: the record loop around the program's blocks. */
+function emitBody(program: readonly RawInstruction[], variant: { clamp: boolean; matches: boolean }): number[] {
+  const length = program.length;
+  const out: number[] = [];
+  const emit = (...bytes: number[]): void => { for (const b of bytes) out.push(b); };
+  const get = (local: number): void => emit(Wasm.localGet, ...wasmUnsigned(local));
+  const set = (local: number): void => emit(Wasm.localSet, ...wasmUnsigned(local));
+  const i32 = (value: number): void => emit(Wasm.i32Const, ...wasmSigned(value | 0));
+
+  // Successors (forward only) and what each jump resolves to.
+  const resolve = (index: number): Target => {
+    const insn = program[index]!;
+    if (insn.code === 0x06) return { kind: 'return-k', k: insn.k >>> 0 };
+    if (insn.code === 0x16) return { kind: 'return-a' };
+    return { kind: 'block', index };
+  };
+  const successors = (index: number): number[] => {
+    const insn = program[index]!;
+    const cls = insn.code & 0x07;
+    if (cls === 0x06) return [];
+    if (insn.code === 0x05) return [index + 1 + insn.k];
+    if (cls === 0x05) return [index + 1 + insn.jt, index + 1 + insn.jf];
+    return [index + 1];
+  };
+
+  // Bytes every path to each instruction has checked (absolute loads make theirs known; so do indirect ones, X being >= 0).
+  const known = new Array<number>(length).fill(Infinity);
+  known[0] = 0;
+  const checkedAfter = (index: number): number => {
+    const insn = program[index]!;
+    const before = Number.isFinite(known[index]!) ? known[index]! : 0;
+    const mode = insn.code & 0xe0;
+    if ((insn.code & 0x07) <= 0x01 && (mode === 0x20 || mode === 0x40 || mode === 0xa0)) {
+      const end = insn.k + (mode === 0xa0 ? 1 : loadSize(insn.code));
+      if (end <= 0xffffffff) return Math.max(before, end);
+    }
+    return before;
+  };
+  // Block targets: instructions some jump reaches other than by falling through, unless it is an inlined ret.
+  const blockTargets = new Set<number>();
+  for (let index = 0; index < length; index++) {
+    const after = checkedAfter(index);
+    for (const next of successors(index)) {
+      known[next] = Math.min(known[next]!, after);
+      if (next !== index + 1 && resolve(next).kind === 'block') blockTargets.add(next);
+    }
+  }
+  const targets = [...blockTargets].sort((x, y) => x - y);
+  /** How many targets are below `index` (binary search in the sorted targets). */
+  const targetsBelow = (index: number): number => {
+    let low = 0;
+    let high = targets.length;
+    while (low < high) {
+      const middle = (low + high) >> 1;
+      if (targets[middle]! < index) low = middle + 1; else high = middle;
+    }
+    return low;
+  };
+  // Depth of a target's block, and of the record's `done` block, from instruction `at` (extra = enclosing `if`s):
+  // the blocks open at `at` are those of the targets after it; inner ones belong to smaller targets.
+  const depthOf = (at: number, target: number, extra: number): number => extra + targetsBelow(target) - targetsBelow(at + 1);
+  const doneDepth = (at: number, extra: number): number => extra + targets.length - targetsBelow(at + 1);
+  const reject = (at: number, extra = 0): void => emit(Wasm.br, ...wasmUnsigned(doneDepth(at, extra)));
+  const rejectIf = (at: number, extra = 0): void => emit(Wasm.brIf, ...wasmUnsigned(doneDepth(at, extra)));
+  /** The result of a `ret`, set and leaving the record's block. */
+  const returning = (target: Target, at: number, extra: number): void => {
+    if (target.kind === 'return-k') {
+      if (target.k !== 0) { i32(target.k); set(Local.Result); }
+    } else {
+      get(Local.A); set(Local.Result);
+    }
+    reject(at, extra);
+  };
+  const jump = (at: number, to: number): void => {
+    const target = resolve(to);
+    if (target.kind === 'block') emit(Wasm.br, ...wasmUnsigned(depthOf(at, to, 0)));
+    else returning(target, at, 0);
+  };
+  /** Consumes the i32 condition on the stack: jumps to `to` when it is non-zero. */
+  const jumpIf = (at: number, to: number): void => {
+    const target = resolve(to);
+    if (target.kind === 'block') emit(Wasm.brIf, ...wasmUnsigned(depthOf(at, to, 0)));
+    else if (target.kind === 'return-k' && target.k === 0) rejectIf(at);
+    else { emit(Wasm.if, Wasm.emptyBlock); returning(target, at, 1); emit(Wasm.end); }
+  };
+  /** Rejects unless the record holds `end` bytes (`end` = k + size, a constant). */
+  const checkAbsolute = (at: number, end: number): boolean => {
+    if (end > 0xffffffff) { reject(at); return false; }
+    const before = Number.isFinite(known[at]!) ? known[at]! : 0;
+    if (end > before) { i32(end); get(Local.Length); emit(Wasm.i32GtU); rejectIf(at); }
+    return true;
+  };
+  /** Rejects unless the record holds X + `end` bytes (computed in 64 bits: no wrap-around). */
+  const checkIndirect = (at: number, end: number): boolean => {
+    if (end > 0xffffffff) { reject(at); return false; }
+    get(Local.X); emit(Wasm.i64ExtendI32U, Wasm.i64Const, ...wasmSigned(end), Wasm.i64Add);
+    get(Local.Length); emit(Wasm.i64ExtendI32U, Wasm.i64GtU);
+    rejectIf(at);
+    return true;
+  };
+  /** Pushes the big-endian value of `size` bytes at address (on the stack) + k. */
+  const loadValue = (size: number, k: number): void => {
+    const memarg = (align: number, offset: number): number[] => [align, ...wasmUnsigned(offset)];
+    if (size === 1) emit(Wasm.i32Load8U, ...memarg(0, k));
+    else if (size === 2) {
+      // v = b0 | b1 << 8 (little-endian); wanted b0 << 8 | b1.
+      emit(Wasm.localTee, ...wasmUnsigned(Local.Temp), Wasm.i32Load8U, ...memarg(0, k)); i32(8); emit(Wasm.i32Shl);
+      get(Local.Temp); emit(Wasm.i32Load8U, ...memarg(0, k + 1), Wasm.i32Or);
+    } else {
+      // Byte swap: (rotl(v, 8) & 0x00ff00ff) | (rotr(v, 8) & 0xff00ff00).
+      emit(Wasm.i32Load, ...memarg(0, k), Wasm.localTee, ...wasmUnsigned(Local.Temp));
+      i32(8); emit(Wasm.i32Rotl); i32(0x00ff00ff); emit(Wasm.i32And);
+      get(Local.Temp); i32(8); emit(Wasm.i32Rotr); i32(0xff00ff00); emit(Wasm.i32And, Wasm.i32Or);
+    }
+  };
+  /** A load into `into` (A or X): absolute, indirect or MSH. */
+  const packetLoad = (at: number, insn: RawInstruction): void => {
+    const mode = insn.code & 0xe0;
+    const size = mode === 0xa0 ? 1 : loadSize(insn.code);
+    const end = insn.k + size;
+    if (mode === 0x40) {
+      if (!checkIndirect(at, end)) return;
+      get(Local.Base); get(Local.X); emit(Wasm.i32Add);
+    } else {
+      if (!checkAbsolute(at, end)) return;
+      get(Local.Base);
+    }
+    loadValue(size, insn.k);
+    if (mode === 0xa0) { i32(0xf); emit(Wasm.i32And); i32(2); emit(Wasm.i32Shl); set(Local.X); } else set(Local.A);
+  };
+  const usesWire = program.some((insn) => insn.code === 0x80 || insn.code === 0x81);
+  const scratchRead = new Set(program.filter((insn) => insn.code === 0x60 || insn.code === 0x61).map((insn) => insn.k));
+
+  // if (count == 0) return 0
+  get(Local.Count); emit(Wasm.i32Eqz, Wasm.if, Wasm.emptyBlock); i32(0); emit(Wasm.return, Wasm.end);
+  emit(Wasm.loop, Wasm.emptyBlock);
+  // slot = r * 4; off = offsets[r]; cap = capturedLengths[r]; wire = wireLengths[r]
+  get(Local.Record); i32(2); emit(Wasm.i32Shl); set(Local.Slot);
+  const loadArray = (at: Local, into: Local): void => { get(at); get(Local.Slot); emit(Wasm.i32Add, Wasm.i32Load, 2, 0); set(into); };
+  loadArray(Local.OffsetsAt, Local.Base);
+  loadArray(Local.CapturedAt, Local.Length);
+  if (usesWire) loadArray(Local.WireAt, Local.Wire);
+  if (variant.clamp) {
+    // len = off < bytesLength ? min(cap, bytesLength - off) : 0  (Base holds off, Length holds cap here)
+    get(Local.Length); get(Local.BytesLength); get(Local.Base); emit(Wasm.i32Sub, Wasm.localTee, ...wasmUnsigned(Local.Temp));
+    get(Local.Length); get(Local.Temp); emit(Wasm.i32LtU, Wasm.select);
+    i32(0); get(Local.Base); get(Local.BytesLength); emit(Wasm.i32LtU, Wasm.select);
+    set(Local.Length);
+  }
+  // base = bytesAt + off
+  get(Local.BytesAt); get(Local.Base); emit(Wasm.i32Add); set(Local.Base);
+  i32(0); set(Local.A); i32(0); set(Local.X); i32(0); set(Local.Result);
+  for (const slot of scratchRead) { i32(0); set(Local.Scratch + slot); }
+
+  // The program: the record's `done` block around one block per jump target (largest outermost).
+  emit(Wasm.block, Wasm.emptyBlock);
+  for (let t = targets.length - 1; t >= 0; t--) emit(Wasm.block, Wasm.emptyBlock);
+  let nextTarget = 0;
+  for (let at = 0; at < length; at++) {
+    while (nextTarget < targets.length && targets[nextTarget] === at) { emit(Wasm.end); nextTarget++; }
+    const insn = program[at]!;
+    const { code } = insn;
+    const k = insn.k >>> 0;
+    const operand = (): void => { if ((code & 0x08) !== 0) get(Local.X); else i32(k); };
+    switch (code & 0x07) {
+      case 0x00: case 0x01: {
+        const into = (code & 0x07) === 0x00 ? Local.A : Local.X;
+        switch (code & 0xe0) {
+          case 0x00: i32(k); set(into); break;
+          case 0x80: get(Local.Wire); set(into); break;
+          case 0x60: get(Local.Scratch + k); set(into); break;
+          default: packetLoad(at, insn);
+        }
+        break;
+      }
+      case 0x02: get(Local.A); set(Local.Scratch + k); break;
+      case 0x03: get(Local.X); set(Local.Scratch + k); break;
+      case 0x04: {
+        const op = code & 0xf0;
+        if (op === 0x80) { i32(0); get(Local.A); emit(Wasm.i32Sub); set(Local.A); break; }
+        const byX = (code & 0x08) !== 0;
+        if ((op === 0x30 || op === 0x90) && byX) { get(Local.X); emit(Wasm.i32Eqz); rejectIf(at); }
+        get(Local.A);
+        operand();
+        switch (op) {
+          case 0x00: emit(Wasm.i32Add); break;
+          case 0x10: emit(Wasm.i32Sub); break;
+          case 0x20: emit(Wasm.i32Mul); break;
+          case 0x30: emit(Wasm.i32DivU); break;
+          case 0x90: emit(Wasm.i32RemU); break;
+          case 0x40: emit(Wasm.i32Or); break;
+          case 0x50: emit(Wasm.i32And); break;
+          case 0xa0: emit(Wasm.i32Xor); break;
+          // By constant: WebAssembly shifts by k mod 32, as the interpreter does; by X >= 32: 0.
+          case 0x60: emit(Wasm.i32Shl); if (byX) { i32(0); get(Local.X); i32(32); emit(Wasm.i32LtU, Wasm.select); } break;
+          case 0x70: emit(Wasm.i32ShrU); if (byX) { i32(0); get(Local.X); i32(32); emit(Wasm.i32LtU, Wasm.select); } break;
+          default: throw new BpfError(`instruction ${at}: internal: ALU operation 0x${op.toString(16)}`, 'internal', at);
+        }
+        set(Local.A);
+        break;
+      }
+      case 0x05: {
+        if (code === 0x05) { if (k !== 0) jump(at, at + 1 + k); break; }
+        const whenTrue = at + 1 + insn.jt;
+        const whenFalse = at + 1 + insn.jf;
+        if (whenTrue === whenFalse) { if (whenTrue !== at + 1) jump(at, whenTrue); break; }
+        const op = code & 0xf0;
+        // Pushes the condition, or its negation.
+        const condition = (negated: boolean): void => {
+          get(Local.A);
+          operand();
+          switch (op) {
+            case 0x10: emit(negated ? Wasm.i32Ne : Wasm.i32Eq); break;
+            case 0x20: emit(negated ? Wasm.i32LeU : Wasm.i32GtU); break;
+            case 0x30: emit(negated ? Wasm.i32LtU : Wasm.i32GeU); break;
+            case 0x40: emit(Wasm.i32And); if (negated) emit(Wasm.i32Eqz); break;
+            default: throw new BpfError(`instruction ${at}: internal: jump test 0x${op.toString(16)}`, 'internal', at);
+          }
+        };
+        if (whenFalse === at + 1) { condition(false); jumpIf(at, whenTrue); } else if (whenTrue === at + 1) { condition(true); jumpIf(at, whenFalse); } else {
+          condition(false); jumpIf(at, whenTrue); jump(at, whenFalse);
+        }
+        break;
+      }
+      case 0x06: returning(resolve(at), at, 0); break;
+      case 0x07:
+        if ((code & 0xf8) === 0x00) { get(Local.A); set(Local.X); } else { get(Local.X); set(Local.A); }
+        break;
+    }
+  }
+  emit(Wasm.end); // done
+  // matches[accepted] = r (a rejected record's index is overwritten by the next); accepted += result != 0; r++; loop while r < count
+  if (variant.matches) { get(Local.MatchesAt); get(Local.Accepted); i32(2); emit(Wasm.i32Shl, Wasm.i32Add); get(Local.Record); emit(Wasm.i32Store, 2, 0); }
+  get(Local.Accepted); get(Local.Result); i32(0); emit(Wasm.i32Ne, Wasm.i32Add); set(Local.Accepted);
+  get(Local.Record); i32(1); emit(Wasm.i32Add, Wasm.localTee, ...wasmUnsigned(Local.Record));
+  get(Local.Count); emit(Wasm.i32LtU, Wasm.brIf, 0);
+  emit(Wasm.end); // loop
+  get(Local.Accepted);
+  return out;
+}
+
+/**
+ * The exported loops: each counts accepted records; `matches` ones also write their indices; `clamp` ones clamp
+ * every record to the bytes region, the others trust that it was clamped (BpfWasmRecordArea.clampRecords).
+ */
+const WASM_VARIANTS = [
+  { name: 'run', clamp: true, matches: true },
+  { name: 'count', clamp: true, matches: false },
+  { name: 'runClamped', clamp: false, matches: true },
+  { name: 'countClamped', clamp: false, matches: false },
+] as const;
+
+/** Encodes the WebAssembly module of a runnable, forward-only program (checked here; BpfError otherwise). */
+export function generateWasmBatchModule(program: readonly RawInstruction[]): Uint8Array {
+  assertRunnableProgram(program);
+  assertForwardOnly(program);
+  const locals = [[WORKING_LOCALS, Wasm.i32]] as const;
+  return encodeWasmFunctionModule({
+    params: new Array<number>(Local.Record).fill(Wasm.i32),
+    results: [Wasm.i32],
+    functions: WASM_VARIANTS.map(({ name, clamp, matches }) => ({ exportName: name, locals, body: emitBody(program, { clamp, matches }) })),
+  });
+}
+
+type RunExport = (count: number, offsetsAt: number, capturedAt: number, wireAt: number, matchesAt: number, bytesAt: number, bytesLength: number) => number;
+
+/**
+ * Compiles a validated, forward-only program (libpcap's bpf_validate rules; a backward `ja` is refused with
+ * a BpfError, keep the JavaScript engines for those) to WebAssembly, instantiated synchronously over its
+ * record area, with the verdicts of createInterpreter on every record.
+ */
+export function compileToWasmBatch(program: readonly RawInstruction[], options: BpfWasmCompileOptions = {}): BpfWasmBatch {
+  const wasm = generateWasmBatchModule(program);
+  const area = options.area ?? new BpfWasmRecordArea();
+  const api = wasmApi();
+  let instance: { exports: Record<string, unknown> };
+  try {
+    instance = new api.Instance(new api.Module(wasm), { env: { memory: area.memory } });
+  } catch (error) {
+    // A program too large for the engine's limits (function size, nesting): the caller keeps a JavaScript engine.
+    throw new BpfError(`wasm batch: the WebAssembly engine refused the ${program.length}-instruction program's module: ${(error as Error).message}`, 'wasm-limit');
+  }
+  const loops = instance.exports as Record<(typeof WASM_VARIANTS)[number]['name'], RunExport>;
+  const call = (matches: boolean, count: number, start: number): number => {
+    if (!Number.isSafeInteger(start) || start < 0 || start > area.recordCapacity) {
+      throw new BpfError(`wasm batch: start ${String(start)} is not a whole number from 0 to the ${area.recordCapacity} records reserved`, 'batch-arguments');
+    }
+    if (!Number.isSafeInteger(count) || count < 0 || start + count > area.recordCapacity) {
+      throw new BpfError(`wasm batch: count ${String(count)} from record ${start} is not a whole number within the ${area.recordCapacity} records reserved`, 'batch-arguments');
+    }
+    const at = area.addresses;
+    const skip = 4 * start;
+    const loop = area.clamped ? (matches ? loops.runClamped : loops.countClamped) : matches ? loops.run : loops.count;
+    try {
+      return loop(count, at.offsets + skip, at.capturedLengths + skip, at.wireLengths + skip, at.matches + skip, at.bytes, area.byteLength) >>> 0;
+    } catch (error) {
+      // Only a record written through stale views after clampRecords can reach past the memory.
+      throw new BpfError(`wasm batch: ${(error as Error).message} (a record lies outside the bytes region: call clampRecords after writing records)`, 'batch-arguments');
+    }
+  };
+  const run = (count = area.recordCapacity, start = 0): number => call(true, count, start);
+  const countAccepted = (count = area.recordCapacity, start = 0): number => call(false, count, start);
+  const runBatch: BpfBatchFilterFunction = (buffer, offsets, capturedLengths, wireLengths, count, matches) => {
+    checkBpfBatchArguments(buffer, offsets, capturedLengths, wireLengths, count, matches);
+    area.load(buffer, offsets, capturedLengths, wireLengths, count);
+    const accepted = run(count);
+    if (matches !== undefined) matches.set(area.acceptedIndices(accepted));
+    return accepted;
+  };
+  return { area, wasm, run, countAccepted, runBatch };
+}
