@@ -6,34 +6,31 @@
 import type { RawInstruction } from '../../bpf/opcodes.js';
 import { BpfError, BpfStepBudgetError, compileToJs, createInterpreter, type BpfFilterFunction } from '../../bpf/index.js';
 import { CaptureFormatError, createCaptureWriter, readCapture, type CaptureWriter } from '../../capture/index.js';
-import { CompileError, compileFilter } from '../../compiler/index.js';
-import { compileDirectFilter, DirectUnsupportedError } from '../../direct/index.js';
-import { describeRefusal } from '../refusal.js';
-import { hostResolverFromFile } from '../hosts-option.js';
 import { CliError } from '../errors.js';
+import { filterDirectCompiler, filterProgramCompiler } from './compile-program.js';
+import { FilterRefusal, type FilterRunSettings } from './run-fragment.js';
 import type { FilterCommand } from '../filter.js';
 
 /** Filters `command.capture` record by record and writes the matches to `command.output`; resolves to the exit code. */
 export async function runFilterStreamingWrite(command: FilterCommand, fixedProgram: RawInstruction[] | undefined): Promise<number> {
-  const prepare = (program: RawInstruction[], linkType: number): BpfFilterFunction => {
-    if (command.engine === 'direct') {
-      try {
-        return compileDirectFilter(command.expression, { linkType, strict: command.strict, resolver: hostResolverFromFile(command.hostsFile) }).match;
-      } catch (error) {
-        if (!(error instanceof DirectUnsupportedError)) throw error; // protochain: BPF->JS instead
-      }
-    }
-    return command.engine === 'interp' ? createInterpreter(program) : compileToJs(program);
+  // The same compilers as the fragment path (compile-program.ts), so refusals read the same.
+  const settings: FilterRunSettings = {
+    expression: command.expression, strict: command.strict, engine: command.engine, mode: 'pcap-records',
+    ...(command.hostsFile !== undefined ? { hostsFile: command.hostsFile } : {}),
+    ...(fixedProgram !== undefined ? { program: fixedProgram } : {}),
   };
+  const compile = filterProgramCompiler(settings);
+  const direct = command.engine === 'direct' ? filterDirectCompiler(settings) : undefined;
   const filters = new Map<number, BpfFilterFunction>();
   const filterFor = (linkType: number): BpfFilterFunction => {
     let filter = filters.get(linkType);
     if (filter) return filter;
     try {
-      filter = prepare(fixedProgram ?? compileFilter(command.expression, { linkType, strict: command.strict, resolver: hostResolverFromFile(command.hostsFile) }), linkType);
+      // The program first, for its refusal; the direct engine falls back to BPF->JS where it must (protochain).
+      const program = compile(linkType);
+      filter = direct?.(linkType)?.match ?? (command.engine === 'interp' ? createInterpreter(program) : compileToJs(program));
     } catch (error) {
-      if (error instanceof CompileError) throw new CliError(describeRefusal(error, command.expression, linkType), 1);
-      if (error instanceof BpfError) throw new CliError(error.message, 1);
+      if (error instanceof FilterRefusal || error instanceof BpfError) throw new CliError(error.message, 1);
       throw error;
     }
     filters.set(linkType, filter);
