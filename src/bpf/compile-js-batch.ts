@@ -11,6 +11,7 @@ import { BpfStepBudgetError } from './errors.js';
 import { checkBpfBatchArguments } from './batch.js';
 import type { BpfBatchFilterFunction } from './batch.js';
 import { BPF_BATCH_NARROW_LIMIT, BPF_DEFAULT_BACKWARD_JUMP_BUDGET, createBatchInterpreter } from './interpreter.js';
+import { BATCH_GROUP_RECORDS, groupRecordIndex, groupedBatchLoopLines } from './batch-groups.js';
 import { emitProgramBody, lengthCheckedOnEveryPath, lit, registerDeclarations, treeFormSize } from './compile-js.js';
 import type { BpfCompileOptions, BpfJsExits } from './compile-js.js';
 
@@ -68,10 +69,6 @@ export interface BpfJsBatchSourceOptions extends BpfCompileOptions {
   unroll?: boolean;
 }
 
-/** Records per step of the unrolled loop. */
-const UNROLL_RECORDS = 4;
-/** Records per stretch of the unrolled loop (a multiple of UNROLL_RECORDS). */
-const STRETCH_RECORDS = 1024;
 /** Largest tree (instructions emitted) that is unrolled; larger programs keep the one-record loop. */
 const UNROLL_TREE_LIMIT = 160;
 
@@ -104,56 +101,15 @@ export function generateJsBatchSource(program: readonly RawInstruction[], option
   const unroll = (options.unroll ?? true) && !options.wideBuffer && form === 'tree' && treeFormSize(program, UNROLL_TREE_LIMIT) <= UNROLL_TREE_LIMIT;
   if (!unroll) return { form, body: [...head, 'const stop = count;', ...oneRecord(''), 'return m;'].join('\n') };
   // Every path checks at least `least` bytes before it returns, so a record shorter than that is rejected
-  // whatever the program does; the fused test sends such records, and any whose offset or captured length
-  // is 2^31 or more or that does not lie far enough inside the buffer, to the one-record loop. It is the
-  // sign of an OR of int32 terms, none of which can wrap once o and c are non-negative:
-  // - when the code still reads the record's length: o, c, c - least, room and room - c (room = size - o),
-  //   so the record lies wholly inside the buffer and its length is c;
-  // - otherwise: o, limit - o and c - least (limit = size - least, or -1 when the buffer is shorter), so
-  //   the record has at least `least` bytes inside the buffer, which is all the code reads (a captured
-  //   length of 2^31 or more either fails c - least or wraps it to a non-negative value, and is then
-  //   indeed at least `least`).
+  // whatever the program does: the grouped loop's fused test sends such records, and any whose offset or
+  // captured length is 2^31 or more or that does not lie far enough inside the buffer, to the one-record loop.
   const least = lengthCheckedOnEveryPath(program);
-  const group = Array.from({ length: UNROLL_RECORDS }, (_, n) => n);
-  // The grouped loop counts with `g`, a fresh int32 per stretch (see below).
-  const at = (n: number): string => (n === 0 ? 'g' : `g + ${lit(n)}`);
-  const fastBodies = group.map((n) =>
-    emitProgramBody(program, { ...options, form: 'tree' }, batchExits(indices, dataView, branchless, at(n), `break record${lit(n)};`), least).lines);
-  const usesLength = fastBodies.some((lines) => lines.some((line) => /\blen\b/.test(line)));
-  const records = group.map((n) => [
-    `    record${lit(n)}: {`,
-    `      const o = o${lit(n)}${usesLength ? `, len = c${lit(n)}` : ''};`,
-    ...(wireLength ? [`      const wireLength = wireLengths[${at(n)}];`] : []),
-    `      ${registerDeclarations(program)}`,
-    ...fastBodies[n]!.map((line) => `      ${line}`),
-    '    }',
+  const records = Array.from({ length: BATCH_GROUP_RECORDS }, (_, n) => [
+    ...(wireLength ? [`const wireLength = wireLengths[${groupRecordIndex(n)}];`] : []),
+    registerDeclarations(program),
+    ...emitProgramBody(program, { ...options, form: 'tree' }, batchExits(indices, dataView, branchless, groupRecordIndex(n), `break record${lit(n)};`), least).lines,
   ]);
-  const terms = (n: number): string => (usesLength
-    ? `o${lit(n)} | c${lit(n)} | c${lit(n)} - ${lit(least)} | room${lit(n)} | room${lit(n)} - c${lit(n)}`
-    : `o${lit(n)} | limit - o${lit(n)} | c${lit(n)} - ${lit(least)}`);
-  const body = [
-    ...head,
-    ...(usesLength ? [] : [`const limit = size >= ${lit(least)} ? size - ${lit(least)} : -1;`]),
-    `const last = count - ${lit(UNROLL_RECORDS - 1)};`,
-    'for (;;) {',
-    // Stretches of at most STRETCH_RECORDS records, each counting from a fresh `r | 0`: when V8 compiles the
-    // function on stack replacement (one long call), the loop it entered through has an untyped counter and
-    // runs measurably slower (~15% on `ip`); the next stretch is a fresh, typed loop.
-    '  let g = r | 0;',
-    `  const stretch = last - g > ${lit(STRETCH_RECORDS)} ? g + ${lit(STRETCH_RECORDS)} : last;`,
-    `  for (; g < stretch; g += ${lit(UNROLL_RECORDS)}) {`,
-    ...group.map((n) => `    const o${lit(n)} = offsets[${at(n)}] | 0, c${lit(n)} = capturedLengths[${at(n)}] | 0${usesLength ? `, room${lit(n)} = size - o${lit(n)} | 0` : ''};`),
-    `    if ((${group.map(terms).join(' | ')}) < 0) break;`,
-    ...records.flat(),
-    '  }',
-    '  r = g;',
-    '  if (g === stretch && g < last) continue;',
-    '  if (r >= count) break;',
-    `  const stop = r + ${lit(UNROLL_RECORDS)} < count ? r + ${lit(UNROLL_RECORDS)} : count;`,
-    ...oneRecord('  '),
-    '}',
-    'return m;',
-  ];
+  const body = [...head, ...groupedBatchLoopLines({ least, records, oneRecord: oneRecord('') }), 'return m;'];
   return { form, body: body.join('\n') };
 }
 

@@ -7,6 +7,7 @@
  */
 import type { Expr } from '../filter/ast.js';
 import { checkBpfBatchArguments, createBatchInterpreter, createInterpreter } from '../bpf/index.js';
+import { BATCH_GROUP_RECORDS, groupRecordIndex, groupedBatchLoopLines } from '../bpf/batch-groups.js';
 import type { BpfBatchFilterFunction, BpfFilterFunction } from '../bpf/index.js';
 import { compileFilter } from '../compiler/index.js';
 import { createDirectEmitter, directLiteral, directThresholds } from './emit.js';
@@ -50,11 +51,6 @@ export function prepareDirectFilter(expression: string | Expr, options: DirectFi
   const program = { ...lowered, root: lowered.snaplen === 0 ? { kind: 'bool', value: false } as const : optimizeDirect(lowered.root) };
   return { program, analysis: analyzeDirect(program.root) };
 }
-
-/** Records per step of the batch loop's grouped path. */
-const GROUP_RECORDS = 4;
-/** Records per stretch of the grouped loop (a multiple of GROUP_RECORDS; see batchSource). */
-const STRETCH_RECORDS = 1024;
 
 /** Record code longer than this (lines) gets one version only, and no copies per record of a group in the batch loop. */
 const DUPLICATION_LIMIT = 400;
@@ -126,60 +122,28 @@ function batchSource(program: DirectProgram, analysis: DirectAnalysis, indices: 
     ];
     return body.join('\n');
   }
-  // Records go four at a time behind one fused length test, as src/bpf's batch loop does (wider groups,
-  // and reading the first test's loads for the whole group up front, measured slower on the benchmark mix).
+  // Records go four at a time behind one fused length test, in src/bpf's grouped loop (wider groups, and
+  // reading the first test's loads for the whole group up front, measured slower on the benchmark mix).
   // The test computes `c - fast` in int32: a threshold past 2^30 (reads at huge offsets) assumes nothing.
   const wanted = Math.min(analysis.constantEnd, typicalMinimum(program.linkType) || analysis.constantEnd);
   const fast = wanted < 0x40000000 ? wanted : 0;
-  const width = GROUP_RECORDS;
-  const n = (i: number): string => directLiteral(i);
-  const at = (i: number): string => (i === 0 ? 'g' : `g + ${n(i)}`);
-  const bodies = Array.from({ length: width }, (_, i) => emitter.version(fast, options(at(i), `break record${n(i)};`)));
-  // The fused test is the sign of an OR of int32 terms, none of which can wrap once o and c are non-negative:
-  // - when the code reads the record's length: o, c, c - fast, room and room - c (room = size - o), so the
-  //   record lies wholly inside the buffer, its length is c, and c >= fast;
-  // - otherwise: o, limit - o and c - fast (limit = size - fast, or -1 when the buffer is shorter), so the
-  //   record has at least `fast` bytes inside the buffer, all the code reads (a captured length of 2^31 or
-  //   more fails c - fast or wraps it to a non-negative value, and is then indeed at least `fast`).
-  const usesLength = bodies.some((lines) => lines.some((line) => /\blen\b/.test(line)));
-  const group: string[] = [];
-  for (let i = 0; i < width; i++) group.push(`    const o${n(i)} = offsets[${at(i)}] | 0, c${n(i)} = capturedLengths[${at(i)}] | 0${usesLength ? `, room${n(i)} = size - o${n(i)} | 0` : ''};`);
-  const terms = (i: number): string => (usesLength
-    ? `o${n(i)} | c${n(i)} | c${n(i)} - ${n(fast)} | room${n(i)} | room${n(i)} - c${n(i)}`
-    : `o${n(i)} | limit - o${n(i)} | c${n(i)} - ${n(fast)}`);
-  group.push(`    if ((${Array.from({ length: width }, (_, i) => terms(i)).join(' | ')}) < 0) break;`);
-  for (let i = 0; i < width; i++) {
-    const index = at(i);
-    group.push(`    record${n(i)}: {`, `      const o = o${n(i)}${usesLength ? `, len = c${n(i)}` : ''};`, ...wireLength(index).map((l) => '      ' + l), ...(reset ? ['      ' + reset] : []),
-      ...bodies[i]!.map((l) => '      ' + l), '    }');
-  }
+  const records = Array.from({ length: BATCH_GROUP_RECORDS }, (_, i) => [
+    ...wireLength(groupRecordIndex(i)), ...(reset ? [reset] : []),
+    ...emitter.version(fast, options(groupRecordIndex(i), `break record${directLiteral(i)};`)),
+  ]);
+  const oneRecord = [
+    'records: for (; r < stop; r++) {',
+    '  const o = offsets[r] | 0, c = capturedLengths[r] | 0, room = size - o | 0;',
+    '  const len = (o | c) < 0 ? (o < 0 ? -1 : room) : c < room ? c : room;',
+    ...perRecord.map((l) => '  ' + l),
+    '}',
+  ];
   return [
     'const size = p.length | 0;',
     'const v = new DataView(p.buffer, p.byteOffset, p.length);',
     'let accepted = 0, r = 0;',
-    ...(usesLength ? [] : [`const limit = size >= ${n(fast)} ? size - ${n(fast)} : -1;`]),
     ...emitter.declarations(),
-    `const last = count - ${n(width - 1)};`,
-    'for (;;) {',
-    // The grouped loop runs in stretches of at most STRETCH_RECORDS records, each counting from `r | 0`:
-    // when V8 compiles the function on stack replacement (one long call), the loop it entered through
-    // has an untyped counter and runs measurably slower (~15% on `ip`); the next stretch is a fresh,
-    // typed loop, so the speed no longer depends on which tier compiled the function.
-    '  let g = r | 0;',
-    `  const stretch = last - g > ${n(STRETCH_RECORDS)} ? g + ${n(STRETCH_RECORDS)} : last;`,
-    `  for (; g < stretch; g += ${n(width)}) {`,
-    ...group,
-    '  }',
-    '  r = g;',
-    '  if (g === stretch && g < last) continue;',
-    '  if (r >= count) break;',
-    `  const stop = r + ${n(width)} < count ? r + ${n(width)} : count;`,
-    '  records: for (; r < stop; r++) {',
-    '    const o = offsets[r] | 0, c = capturedLengths[r] | 0, room = size - o | 0;',
-    '    const len = (o | c) < 0 ? (o < 0 ? -1 : room) : c < room ? c : room;',
-    ...perRecord.map((l) => '    ' + l),
-    '  }',
-    '}',
+    ...groupedBatchLoopLines({ least: fast, records, oneRecord }),
     'return accepted;',
   ].join('\n');
 }
