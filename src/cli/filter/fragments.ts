@@ -7,6 +7,7 @@
  */
 import { closeSync, openSync, readSync } from 'node:fs';
 import { MAX_BLOCK_LENGTH, MAX_CAPTURED_LENGTH } from '../../capture/limits.js';
+import { wasmApi } from '../../bpf/wasm-encoder.js';
 
 /** One record-aligned piece of a capture file, parseable on its own. */
 export interface FilterCaptureFragment {
@@ -50,16 +51,12 @@ export const FILTER_READ_ALIGNMENT = 64;
  * page-aligned; where and how a plain ArrayBuffer is placed is up to the allocator).
  */
 export function allocatePageAlignedBytes(capacity: number): Uint8Array {
-  // The TypeScript settings declare no WebAssembly global: its one constructor used here is typed by hand.
-  const wasm = (globalThis as { WebAssembly?: { Memory?: new (descriptor: { initial: number }) => { buffer: ArrayBuffer } } }).WebAssembly;
-  if (wasm?.Memory !== undefined) {
-    try {
-      return new Uint8Array(new wasm.Memory({ initial: Math.max(1, Math.ceil(capacity / 65536)) }).buffer);
-    } catch {
-      // No WebAssembly (node --jitless) or no memory for it: a plain buffer reads correctly, if slower.
-    }
+  try {
+    return new Uint8Array(new (wasmApi().Memory)({ initial: Math.max(1, Math.ceil(capacity / 65536)) }).buffer);
+  } catch {
+    // No WebAssembly (node --jitless) or no memory for it: a plain buffer reads correctly, if slower.
+    return new Uint8Array(capacity);
   }
-  return new Uint8Array(capacity);
 }
 
 /** Bytes read at a time through the staging memory (fragments with buffers of their own). */
