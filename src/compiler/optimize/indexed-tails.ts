@@ -178,15 +178,12 @@ function insertionPoints(target: Block, blocks: Block[], idom: Map<Block, Block 
     if (d.jt !== d.jf && d.src !== BPF_K) break;
     if (d.prelude) break;
     // Every block strictly between d and the target (reachable from d, reaching the target) must keep X.
-    const between = [...reachesTarget].filter((b) => b !== d && reachableFrom(d, b));
+    const fromDominator = new Set(reachableBlocks(d));
+    const between = [...reachesTarget].filter((b) => b !== d && fromDominator.has(b));
     if (between.some(writesX)) break;
     points.push(d);
   }
   return points;
-}
-
-function reachableFrom(from: Block, to: Block): boolean {
-  return reachableBlocks(from).includes(to);
 }
 
 /**
