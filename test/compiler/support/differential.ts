@@ -84,6 +84,11 @@ export function readsUninitializedScratch(program: readonly RawInstruction[]): b
   return false;
 }
 
+/** True when the program has a backward `ja` (protochain's loop): it may not end, and the WebAssembly engine refuses it. */
+function hasBackwardJump(program: readonly RawInstruction[]): boolean {
+  return program.some((i) => i.code === 0x05 && i.k >= 0x80000000);
+}
+
 function tryCompile(expression: string, linkType: number, optimize: boolean): { program?: RawInstruction[]; error?: string; origin?: 'parse' | 'compile' } {
   try {
     return { program: compileFilter(expression, { linkType, optimize }) };
@@ -132,7 +137,7 @@ export function runDifferential(linkType: number, expressions: readonly string[]
   // Leave out packets on which a program with a backward jump (protochain) never ends.
   const looping = new Set<number>();
   for (const program of programs) {
-    if (!program.some((i) => i.code === 0x05 && i.k >= 0x80000000)) continue;
+    if (!hasBackwardJump(program)) continue;
     const run = createInterpreter(program, { backwardJumpBudget: 10_000 });
     packets.forEach((packet, p) => {
       try { run(packet.data, packet.data.length, packet.wireLength); } catch (error) { if (error instanceof BpfStepBudgetError) looping.add(p); else throw error; }
@@ -182,7 +187,7 @@ export function runDifferential(linkType: number, expressions: readonly string[]
       const expected = results[index]!;
       const engines: [EngineMismatch['engine'], BpfFilterFunction][] = [['interp', createInterpreter(program)], ['js', compileToJs(program)]];
       // The WebAssembly engine (forward-only programs; it reports accepted records, not return values).
-      if (area !== undefined && !program.some((i) => i.code === 0x05 && i.k >= 0x80000000)) {
+      if (area !== undefined && !hasBackwardJump(program)) {
         const accepted = new Set(area.acceptedIndices(compileToWasmBatch(program, { area }).run()));
         packets.forEach((packet, p) => {
           if (accepted.has(p) !== (expected[p] !== 0)) engineMismatches.push({ expression, engine: 'wasm', packet: packet.label, expected: expected[p]!, got: accepted.has(p) ? 1 : 0 });
