@@ -255,7 +255,7 @@ export async function measureEngines<E extends string>(
   // Warm-up: every side runs the hot sequence, and our engines a few chunks of the file too (their JIT tiers settle).
   await runner.hot(cIndex, hotFrames, method.hotRepeats, 2);
   for (const name of names) {
-    timeHot(hotPasses[name], hotSet.count, 10);
+    timeHot(hotPasses[name], hotSet.count, 200);
     if (memoryPasses) timeChunks(memoryPasses[name], Math.min(frames.count, 4 * method.chunkFrames), method.chunkFrames);
   }
   let cHot = Infinity;
