@@ -6,10 +6,8 @@
  * X = 0 returns 0; a shift by X >= 32 gives 0 and a shift by constant k shifts by k mod 32; 16 scratch
  * words, A and X zeroed for every record; the verdict is a non-zero return).
  *
- * Only forward-only programs compile (every program libpcap's pcap_compile emits): each jump target opens a
- * WebAssembly block that ends just before it, so a jump is a `br` out to that block's end; a jump to a `ret`
- * is inlined (a jump to `ret #0` is a `br` to the record's end, the result being 0 until a `ret` sets it).
- * An absolute load skips its bounds check when every path to it already checked as many bytes.
+ * The program's own code comes from src/bpf/wasm-program.ts (forward-only programs: every program libpcap's
+ * pcap_compile emits); this file wraps it in the loop over record arrays.
  *
  * Memory layout (a BpfWasmRecordArea, shareable by several programs): for a capacity of R records,
  * offsets at 0, captured lengths at 4R, wire lengths at 8R, accepted indices at 12R (Uint32 each), then the
@@ -17,7 +15,6 @@
  * long, clamped to the region's length (an offset past it holds no bytes), as the batch interpreters clamp.
  * The module exports four loops: with or without writing accepted indices, and clamping every record or
  * trusting an area whose records were clamped once (BpfWasmRecordArea.clampRecords; about 1 ns a record).
- * Byte order: a halfword is two byte loads, a word one load and a byte swap (the faster forms measured).
  */
 import type { RawInstruction } from './opcodes.js';
 import { BpfError } from './errors.js';
@@ -25,6 +22,7 @@ import { checkBpfBatchArguments } from './batch.js';
 import type { BpfBatchFilterFunction } from './batch.js';
 import { assertRunnableProgram } from './interpreter.js';
 import { Wasm, encodeWasmFunctionModule, wasmApi, wasmSigned, wasmUnsigned } from './wasm-encoder.js';
+import { assertForwardOnly, emitWasmProgram, usesWireLength } from './wasm-program.js';
 import type { WasmMemory } from './wasm-encoder.js';
 
 const PAGE = 65536;
@@ -176,156 +174,13 @@ const enum Local {
 }
 const WORKING_LOCALS = Local.Scratch - Local.Record + 16;
 
-/** A jump destination already resolved: a `ret #k` / `ret a` to inline, or an instruction index with a block. */
-type Target = { kind: 'return-k'; k: number } | { kind: 'return-a' } | { kind: 'block'; index: number };
-
-/** Bytes a load of size field `code & 0x18` reads. */
-const loadSize = (code: number): number => ((code & 0x18) === 0x00 ? 4 : (code & 0x18) === 0x08 ? 2 : 1);
-
-/** Refuses (BpfError) a backward jump: the compiler's block structure takes forward jumps only. */
-function assertForwardOnly(program: readonly RawInstruction[]): void {
-  program.forEach((insn, index) => {
-    if (insn.code === 0x05 && (insn.k | 0) < 0) {
-      throw new BpfError(
-        `instruction ${index}: ja jumps backward (to ${(index + 1 + insn.k) >>> 0}); compileToWasmBatch runs forward-only programs, use the interpreter or compileToJsBatch`,
-        'backward-jump', index,
-      );
-    }
-  });
-}
-
-/** The body of the generated function: the record loop around the program's blocks. */
+/** The body of the generated function: the record loop around the program's code. */
 function emitBody(program: readonly RawInstruction[], variant: { clamp: boolean; matches: boolean }): number[] {
-  const length = program.length;
   const out: number[] = [];
   const emit = (...bytes: number[]): void => { for (const b of bytes) out.push(b); };
   const get = (local: number): void => emit(Wasm.localGet, ...wasmUnsigned(local));
   const set = (local: number): void => emit(Wasm.localSet, ...wasmUnsigned(local));
   const i32 = (value: number): void => emit(Wasm.i32Const, ...wasmSigned(value | 0));
-
-  // Successors (forward only) and what each jump resolves to.
-  const resolve = (index: number): Target => {
-    const insn = program[index]!;
-    if (insn.code === 0x06) return { kind: 'return-k', k: insn.k >>> 0 };
-    if (insn.code === 0x16) return { kind: 'return-a' };
-    return { kind: 'block', index };
-  };
-  const successors = (index: number): number[] => {
-    const insn = program[index]!;
-    const cls = insn.code & 0x07;
-    if (cls === 0x06) return [];
-    if (insn.code === 0x05) return [index + 1 + insn.k];
-    if (cls === 0x05) return [index + 1 + insn.jt, index + 1 + insn.jf];
-    return [index + 1];
-  };
-
-  // Bytes every path to each instruction has checked (absolute loads make theirs known; so do indirect ones, X being >= 0).
-  const known = new Array<number>(length).fill(Infinity);
-  known[0] = 0;
-  const checkedAfter = (index: number): number => {
-    const insn = program[index]!;
-    const before = Number.isFinite(known[index]!) ? known[index]! : 0;
-    const mode = insn.code & 0xe0;
-    if ((insn.code & 0x07) <= 0x01 && (mode === 0x20 || mode === 0x40 || mode === 0xa0)) {
-      const end = insn.k + (mode === 0xa0 ? 1 : loadSize(insn.code));
-      if (end <= 0xffffffff) return Math.max(before, end);
-    }
-    return before;
-  };
-  // Block targets: instructions some jump reaches other than by falling through, unless it is an inlined ret.
-  const blockTargets = new Set<number>();
-  for (let index = 0; index < length; index++) {
-    const after = checkedAfter(index);
-    for (const next of successors(index)) {
-      known[next] = Math.min(known[next]!, after);
-      if (next !== index + 1 && resolve(next).kind === 'block') blockTargets.add(next);
-    }
-  }
-  const targets = [...blockTargets].sort((x, y) => x - y);
-  /** How many targets are below `index` (binary search in the sorted targets). */
-  const targetsBelow = (index: number): number => {
-    let low = 0;
-    let high = targets.length;
-    while (low < high) {
-      const middle = (low + high) >> 1;
-      if (targets[middle]! < index) low = middle + 1; else high = middle;
-    }
-    return low;
-  };
-  // Depth of a target's block, and of the record's `done` block, from instruction `at` (extra = enclosing `if`s):
-  // the blocks open at `at` are those of the targets after it; inner ones belong to smaller targets.
-  const depthOf = (at: number, target: number, extra: number): number => extra + targetsBelow(target) - targetsBelow(at + 1);
-  const doneDepth = (at: number, extra: number): number => extra + targets.length - targetsBelow(at + 1);
-  const reject = (at: number, extra = 0): void => emit(Wasm.br, ...wasmUnsigned(doneDepth(at, extra)));
-  const rejectIf = (at: number, extra = 0): void => emit(Wasm.brIf, ...wasmUnsigned(doneDepth(at, extra)));
-  /** The result of a `ret`, set and leaving the record's block. */
-  const returning = (target: Target, at: number, extra: number): void => {
-    if (target.kind === 'return-k') {
-      if (target.k !== 0) { i32(target.k); set(Local.Result); }
-    } else {
-      get(Local.A); set(Local.Result);
-    }
-    reject(at, extra);
-  };
-  const jump = (at: number, to: number): void => {
-    const target = resolve(to);
-    if (target.kind === 'block') emit(Wasm.br, ...wasmUnsigned(depthOf(at, to, 0)));
-    else returning(target, at, 0);
-  };
-  /** Consumes the i32 condition on the stack: jumps to `to` when it is non-zero. */
-  const jumpIf = (at: number, to: number): void => {
-    const target = resolve(to);
-    if (target.kind === 'block') emit(Wasm.brIf, ...wasmUnsigned(depthOf(at, to, 0)));
-    else if (target.kind === 'return-k' && target.k === 0) rejectIf(at);
-    else { emit(Wasm.if, Wasm.emptyBlock); returning(target, at, 1); emit(Wasm.end); }
-  };
-  /** Rejects unless the record holds `end` bytes (`end` = k + size, a constant). */
-  const checkAbsolute = (at: number, end: number): boolean => {
-    if (end > 0xffffffff) { reject(at); return false; }
-    const before = Number.isFinite(known[at]!) ? known[at]! : 0;
-    if (end > before) { i32(end); get(Local.Length); emit(Wasm.i32GtU); rejectIf(at); }
-    return true;
-  };
-  /** Rejects unless the record holds X + `end` bytes (computed in 64 bits: no wrap-around). */
-  const checkIndirect = (at: number, end: number): boolean => {
-    if (end > 0xffffffff) { reject(at); return false; }
-    get(Local.X); emit(Wasm.i64ExtendI32U, Wasm.i64Const, ...wasmSigned(end), Wasm.i64Add);
-    get(Local.Length); emit(Wasm.i64ExtendI32U, Wasm.i64GtU);
-    rejectIf(at);
-    return true;
-  };
-  /** Pushes the big-endian value of `size` bytes at address (on the stack) + k. */
-  const loadValue = (size: number, k: number): void => {
-    const memarg = (align: number, offset: number): number[] => [align, ...wasmUnsigned(offset)];
-    if (size === 1) emit(Wasm.i32Load8U, ...memarg(0, k));
-    else if (size === 2) {
-      // v = b0 | b1 << 8 (little-endian); wanted b0 << 8 | b1.
-      emit(Wasm.localTee, ...wasmUnsigned(Local.Temp), Wasm.i32Load8U, ...memarg(0, k)); i32(8); emit(Wasm.i32Shl);
-      get(Local.Temp); emit(Wasm.i32Load8U, ...memarg(0, k + 1), Wasm.i32Or);
-    } else {
-      // Byte swap: (rotl(v, 8) & 0x00ff00ff) | (rotr(v, 8) & 0xff00ff00).
-      emit(Wasm.i32Load, ...memarg(0, k), Wasm.localTee, ...wasmUnsigned(Local.Temp));
-      i32(8); emit(Wasm.i32Rotl); i32(0x00ff00ff); emit(Wasm.i32And);
-      get(Local.Temp); i32(8); emit(Wasm.i32Rotr); i32(0xff00ff00); emit(Wasm.i32And, Wasm.i32Or);
-    }
-  };
-  /** A load into `into` (A or X): absolute, indirect or MSH. */
-  const packetLoad = (at: number, insn: RawInstruction): void => {
-    const mode = insn.code & 0xe0;
-    const size = mode === 0xa0 ? 1 : loadSize(insn.code);
-    const end = insn.k + size;
-    if (mode === 0x40) {
-      if (!checkIndirect(at, end)) return;
-      get(Local.Base); get(Local.X); emit(Wasm.i32Add);
-    } else {
-      if (!checkAbsolute(at, end)) return;
-      get(Local.Base);
-    }
-    loadValue(size, insn.k);
-    if (mode === 0xa0) { i32(0xf); emit(Wasm.i32And); i32(2); emit(Wasm.i32Shl); set(Local.X); } else set(Local.A);
-  };
-  const usesWire = program.some((insn) => insn.code === 0x80 || insn.code === 0x81);
-  const scratchRead = new Set(program.filter((insn) => insn.code === 0x60 || insn.code === 0x61).map((insn) => insn.k));
 
   // if (count == 0) return 0
   get(Local.Count); emit(Wasm.i32Eqz, Wasm.if, Wasm.emptyBlock); i32(0); emit(Wasm.return, Wasm.end);
@@ -335,7 +190,7 @@ function emitBody(program: readonly RawInstruction[], variant: { clamp: boolean;
   const loadArray = (at: Local, into: Local): void => { get(at); get(Local.Slot); emit(Wasm.i32Add, Wasm.i32Load, 2, 0); set(into); };
   loadArray(Local.OffsetsAt, Local.Base);
   loadArray(Local.CapturedAt, Local.Length);
-  if (usesWire) loadArray(Local.WireAt, Local.Wire);
+  if (usesWireLength(program)) loadArray(Local.WireAt, Local.Wire);
   if (variant.clamp) {
     // len = off < bytesLength ? min(cap, bytesLength - off) : 0  (Base holds off, Length holds cap here)
     get(Local.Length); get(Local.BytesLength); get(Local.Base); emit(Wasm.i32Sub, Wasm.localTee, ...wasmUnsigned(Local.Temp));
@@ -345,86 +200,9 @@ function emitBody(program: readonly RawInstruction[], variant: { clamp: boolean;
   }
   // base = bytesAt + off
   get(Local.BytesAt); get(Local.Base); emit(Wasm.i32Add); set(Local.Base);
-  i32(0); set(Local.A); i32(0); set(Local.X); i32(0); set(Local.Result);
-  for (const slot of scratchRead) { i32(0); set(Local.Scratch + slot); }
-
-  // The program: the record's `done` block around one block per jump target (largest outermost).
-  emit(Wasm.block, Wasm.emptyBlock);
-  for (let t = targets.length - 1; t >= 0; t--) emit(Wasm.block, Wasm.emptyBlock);
-  let nextTarget = 0;
-  for (let at = 0; at < length; at++) {
-    while (nextTarget < targets.length && targets[nextTarget] === at) { emit(Wasm.end); nextTarget++; }
-    const insn = program[at]!;
-    const { code } = insn;
-    const k = insn.k >>> 0;
-    const operand = (): void => { if ((code & 0x08) !== 0) get(Local.X); else i32(k); };
-    switch (code & 0x07) {
-      case 0x00: case 0x01: {
-        const into = (code & 0x07) === 0x00 ? Local.A : Local.X;
-        switch (code & 0xe0) {
-          case 0x00: i32(k); set(into); break;
-          case 0x80: get(Local.Wire); set(into); break;
-          case 0x60: get(Local.Scratch + k); set(into); break;
-          default: packetLoad(at, insn);
-        }
-        break;
-      }
-      case 0x02: get(Local.A); set(Local.Scratch + k); break;
-      case 0x03: get(Local.X); set(Local.Scratch + k); break;
-      case 0x04: {
-        const op = code & 0xf0;
-        if (op === 0x80) { i32(0); get(Local.A); emit(Wasm.i32Sub); set(Local.A); break; }
-        const byX = (code & 0x08) !== 0;
-        if ((op === 0x30 || op === 0x90) && byX) { get(Local.X); emit(Wasm.i32Eqz); rejectIf(at); }
-        get(Local.A);
-        operand();
-        switch (op) {
-          case 0x00: emit(Wasm.i32Add); break;
-          case 0x10: emit(Wasm.i32Sub); break;
-          case 0x20: emit(Wasm.i32Mul); break;
-          case 0x30: emit(Wasm.i32DivU); break;
-          case 0x90: emit(Wasm.i32RemU); break;
-          case 0x40: emit(Wasm.i32Or); break;
-          case 0x50: emit(Wasm.i32And); break;
-          case 0xa0: emit(Wasm.i32Xor); break;
-          // By constant: WebAssembly shifts by k mod 32, as the interpreter does; by X >= 32: 0.
-          case 0x60: emit(Wasm.i32Shl); if (byX) { i32(0); get(Local.X); i32(32); emit(Wasm.i32LtU, Wasm.select); } break;
-          case 0x70: emit(Wasm.i32ShrU); if (byX) { i32(0); get(Local.X); i32(32); emit(Wasm.i32LtU, Wasm.select); } break;
-          default: throw new BpfError(`instruction ${at}: internal: ALU operation 0x${op.toString(16)}`, 'internal', at);
-        }
-        set(Local.A);
-        break;
-      }
-      case 0x05: {
-        if (code === 0x05) { if (k !== 0) jump(at, at + 1 + k); break; }
-        const whenTrue = at + 1 + insn.jt;
-        const whenFalse = at + 1 + insn.jf;
-        if (whenTrue === whenFalse) { if (whenTrue !== at + 1) jump(at, whenTrue); break; }
-        const op = code & 0xf0;
-        // Pushes the condition, or its negation.
-        const condition = (negated: boolean): void => {
-          get(Local.A);
-          operand();
-          switch (op) {
-            case 0x10: emit(negated ? Wasm.i32Ne : Wasm.i32Eq); break;
-            case 0x20: emit(negated ? Wasm.i32LeU : Wasm.i32GtU); break;
-            case 0x30: emit(negated ? Wasm.i32LtU : Wasm.i32GeU); break;
-            case 0x40: emit(Wasm.i32And); if (negated) emit(Wasm.i32Eqz); break;
-            default: throw new BpfError(`instruction ${at}: internal: jump test 0x${op.toString(16)}`, 'internal', at);
-          }
-        };
-        if (whenFalse === at + 1) { condition(false); jumpIf(at, whenTrue); } else if (whenTrue === at + 1) { condition(true); jumpIf(at, whenFalse); } else {
-          condition(false); jumpIf(at, whenTrue); jump(at, whenFalse);
-        }
-        break;
-      }
-      case 0x06: returning(resolve(at), at, 0); break;
-      case 0x07:
-        if ((code & 0xf8) === 0x00) { get(Local.A); set(Local.X); } else { get(Local.X); set(Local.A); }
-        break;
-    }
-  }
-  emit(Wasm.end); // done
+  emit(...emitWasmProgram(program, {
+    base: Local.Base, length: Local.Length, wire: Local.Wire, result: Local.Result, a: Local.A, x: Local.X, temp: Local.Temp, scratch: Local.Scratch,
+  }));
   // matches[accepted] = r (a rejected record's index is overwritten by the next); accepted += result != 0; r++; loop while r < count
   if (variant.matches) { get(Local.MatchesAt); get(Local.Accepted); i32(2); emit(Wasm.i32Shl, Wasm.i32Add); get(Local.Record); emit(Wasm.i32Store, 2, 0); }
   get(Local.Accepted); get(Local.Result); i32(0); emit(Wasm.i32Ne, Wasm.i32Add); set(Local.Accepted);
@@ -449,7 +227,7 @@ const WASM_VARIANTS = [
 /** Encodes the WebAssembly module of a runnable, forward-only program (checked here; BpfError otherwise). */
 export function generateWasmBatchModule(program: readonly RawInstruction[]): Uint8Array {
   assertRunnableProgram(program);
-  assertForwardOnly(program);
+  assertForwardOnly(program, 'compileToWasmBatch');
   const locals = [[WORKING_LOCALS, Wasm.i32]] as const;
   return encodeWasmFunctionModule({
     params: new Array<number>(Local.Record).fill(Wasm.i32),

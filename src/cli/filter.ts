@@ -1,5 +1,5 @@
 /**
- * `pktfilter filter -r CAPTURE [-w OUT] [-c COUNT] [-j JOBS [--worker-reads]] [--fragment-size BYTES] [--count] [--json] [--engine interp|js|direct] EXPRESSION…`
+ * `pktfilter filter -r CAPTURE [-w OUT] [-c COUNT] [-j JOBS [--worker-reads]] [--fragment-size BYTES] [--count] [--json] [--engine auto|interp|js|direct] EXPRESSION…`
  * and `pktfilter filter -r CAPTURE --program PROGRAM_FILE`: runs a filter over a pcap or pcapng file
  * (compiled per link type, so every pcapng interface gets its own program) and prints, writes or counts
  * the matching records. The file is streamed in record-aligned fragments (src/cli/filter/fragments.ts),
@@ -21,7 +21,7 @@ import { HOSTS_USAGE, takeHostsOption } from './hosts-option.js';
 import type { FilterFragmentResult, FilterOutputMode, FilterRunSettings } from './filter/run-fragment.js';
 import type { FilterPartResult } from './filter/worker.js';
 
-const usage = `usage: pktfilter filter -r CAPTURE [-w OUT] [-c COUNT] [-j JOBS [--worker-reads]] [--fragment-size BYTES] [--count] [--json] [--engine interp|js|direct] [--strict] ${HOSTS_USAGE} (EXPRESSION... | --program PROGRAM_FILE)`;
+const usage = `usage: pktfilter filter -r CAPTURE [-w OUT] [-c COUNT] [-j JOBS [--worker-reads]] [--fragment-size BYTES] [--count] [--json] [--engine auto|interp|js|direct] [--strict] ${HOSTS_USAGE} (EXPRESSION... | --program PROGRAM_FILE)`;
 
 /** The parsed command line of `filter`. */
 export interface FilterCommand {
@@ -30,7 +30,11 @@ export interface FilterCommand {
   limit?: number;
   countOnly: boolean;
   json: boolean;
-  engine: 'interp' | 'js' | 'direct';
+  /**
+   * The engine asked for; `auto` (the default) counts pcap files in this thread with the WebAssembly walker
+   * (filter/wasm-count.ts) and runs BPF->JS everywhere else.
+   */
+  engine: 'auto' | 'interp' | 'js' | 'direct';
   programFile?: string;
   expression: string;
   /** Worker threads (1: filter in the main thread). */
@@ -67,7 +71,7 @@ export function parseFilterArguments(argv: string[]): FilterCommand {
   let limit: number | undefined;
   let countOnly = false;
   let json = false;
-  let engine: 'interp' | 'js' | 'direct' = 'js';
+  let engine: FilterCommand['engine'] = 'auto';
   let programFile: string | undefined;
   let jobs = 1;
   let fragmentSize: number | undefined;
@@ -99,7 +103,7 @@ export function parseFilterArguments(argv: string[]): FilterCommand {
     else if (arg === '--json') json = true;
     else if (arg === '--engine' || arg.startsWith('--engine=')) {
       const value = arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : optionValue(argv, ++i, '--engine');
-      if (value !== 'interp' && value !== 'js' && value !== 'direct') throw new CliError(`--engine takes interp, js or direct, not '${value}'`);
+      if (value !== 'auto' && value !== 'interp' && value !== 'js' && value !== 'direct') throw new CliError(`--engine takes auto, interp, js or direct, not '${value}'`);
       engine = value;
     } else if (arg === '--program') programFile = optionValue(argv, ++i, '--program');
     else if (arg.startsWith('-') && arg.length > 1 && words.length === 0) throw new CliError(`unknown option ${arg}\n${usage}`);
@@ -168,7 +172,7 @@ function outputMode(command: FilterCommand): FilterOutputMode {
 async function runFragments(command: FilterCommand, fixedProgram: RawInstruction[] | undefined): Promise<number> {
   const mode = outputMode(command);
   const settings: FilterRunSettings = {
-    expression: command.expression, strict: command.strict, ...(command.hostsFile !== undefined ? { hostsFile: command.hostsFile } : {}), engine: command.engine, mode,
+    expression: command.expression, strict: command.strict, ...(command.hostsFile !== undefined ? { hostsFile: command.hostsFile } : {}), engine: command.engine === 'auto' ? 'js' : command.engine, mode,
     ...(fixedProgram !== undefined ? { program: fixedProgram } : {}),
     ...(command.limit !== undefined ? { limit: command.limit } : {}),
   };
@@ -254,11 +258,31 @@ async function runFragments(command: FilterCommand, fixedProgram: RawInstruction
     if (countHeader !== undefined) {
       await countInParts(command, settings, countHeader, emit);
     } else if (inThread) {
-      const { FilterFragmentRunner } = await import('./filter/run-fragment.js');
+      const { FilterFragmentRunner, FilterRefusal } = await import('./filter/run-fragment.js');
       const { filterProgramCompiler, filterDirectCompiler } = await import('./filter/compile-program.js');
       const runner = new FilterFragmentRunner(settings, filterProgramCompiler(settings), settings.engine === 'direct' ? filterDirectCompiler(settings) : undefined);
       const describe = mode === 'print' || mode === 'json' ? (await import('./filter/describe.js')).createFilterDescriber(mode === 'json') : undefined;
-      for (const fragment of fragments) {
+      let source: Iterable<FilterCaptureFragment> = fragments;
+      if (mode === 'count' && command.engine === 'auto') {
+        // Counting a pcap file: the WebAssembly walker counts up to the end, or up to damage, which the fragments below then report.
+        const { countPcapInWasm } = await import('./filter/wasm-count.js');
+        const counted = countPcapInWasm(command.capture, (linkType) => {
+          try {
+            return runner.programFor(linkType);
+          } catch (error) {
+            if (error instanceof FilterRefusal) return undefined;
+            throw error;
+          }
+        }, command.fragmentSize ?? FILTER_IN_THREAD_FRAGMENT_SIZE, remaining);
+        if (counted !== undefined) {
+          if (!emit({ matches: counted.matches, looping: 0 }) || counted.stop === undefined) return finish();
+          source = readFilterCaptureFragments(command.capture, {
+            chunkSize: command.fragmentSize ?? FILTER_IN_THREAD_FRAGMENT_SIZE, reuseBuffer: true,
+            start: { offset: counted.stop.offset, frame: counted.stop.frame, header: counted.header },
+          });
+        }
+      }
+      for (const fragment of source) {
         if (fragment.firstFrame === 0 && fragment.base === 0) startOutput(fragment);
         if (!emit(runner.run(fragment, describe)) || !(await stdoutWritable())) break;
       }

@@ -15,7 +15,7 @@ import type { FilterCommand } from '../filter.js';
 export async function runFilterStreamingWrite(command: FilterCommand, fixedProgram: RawInstruction[] | undefined): Promise<number> {
   // The same compilers as the fragment path (compile-program.ts), so refusals read the same.
   const settings: FilterRunSettings = {
-    expression: command.expression, strict: command.strict, engine: command.engine, mode: 'pcap-records',
+    expression: command.expression, strict: command.strict, engine: command.engine === 'auto' ? 'js' : command.engine, mode: 'pcap-records',
     ...(command.hostsFile !== undefined ? { hostsFile: command.hostsFile } : {}),
     ...(fixedProgram !== undefined ? { program: fixedProgram } : {}),
   };

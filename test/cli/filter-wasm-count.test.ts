@@ -1,0 +1,164 @@
+/**
+ * `pktfilter filter --count` through the WebAssembly walker (src/cli/filter/wasm-count.ts, the default
+ * `--engine auto` for counting a pcap file in one thread):
+ * - countPcapInWasm on random pcap files in both byte orders, read in chunks of any size (records larger than
+ *   a chunk too), clean or damaged (cut anywhere, or an absurd captured length): its count and stop equal a
+ *   whole-file walk filtered record by record with BPF->JS, up to the damage;
+ * - the built CLI: the same stdout, stderr and exit code as `--engine js` on the corpus and on damaged,
+ *   refused and odd inputs (where the general path takes over), and counts equal to `tcpdump -r --count`.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { afterAll, describe, expect, it } from 'vitest';
+import { compileToJs } from '../../src/bpf/index.js';
+import { CaptureFormatError, walkCapture } from '../../src/capture/index.js';
+import { LinkType } from '../../src/capture/linktype.js';
+import { encodePcap } from '../../src/capture/pcap-writer.js';
+import { compileFilter } from '../../src/compiler/index.js';
+import { arbitraryPacket } from '../../src/packet/arbitrary/index.js';
+import { countPcapInWasm } from '../../src/cli/filter/wasm-count.js';
+import { describeWithOracle, hasCommand } from '../support/oracle.js';
+
+const repositoryRoot = join(import.meta.dirname, '../..');
+const directory = mkdtempSync(join(tmpdir(), 'pktfilter-wasm-count-'));
+afterAll(() => rmSync(directory, { recursive: true, force: true }));
+
+const expressions = ['ip', 'tcp port 80', 'udp or arp', 'vlan and tcp', 'ip6', 'len > 100', 'ether[0] & 1 = 1', 'ip[6:2] & 0x1fff != 0'];
+
+/** A pcap file of generated Ethernet frames, then its damage: none, cut after some bytes, or an absurd captured length in record k. */
+const fileArbitrary = fc.record({
+  packets: fc.array(arbitraryPacket({ linkType: LinkType.EN10MB }), { maxLength: 40 }),
+  bigEndian: fc.boolean(),
+  damage: fc.constantFrom('none', 'cut', 'absurd'),
+  where: fc.nat(),
+}).map(({ packets, bigEndian, damage, where }) => {
+  const file = encodePcap(packets.map((p, i) => ({ data: p.data, wireLength: p.wireLength, timestampNs: BigInt(i) * 1_000_000n })), { linkType: LinkType.EN10MB, bigEndian });
+  if (damage === 'cut' && file.length > 24) return file.slice(0, 24 + (where % (file.length - 24)));
+  if (damage === 'absurd' && packets.length > 0) {
+    let at = 24;
+    for (let i = 0; i < where % packets.length; i++) at += 16 + packets[i]!.data.length;
+    new DataView(file.buffer).setUint32(at + 8, 0x10000001 + (where % 1000), !bigEndian);
+  }
+  return file;
+});
+
+/** The reference: a whole-file walk, each record filtered with BPF->JS, counted up to the damage (its record index). */
+function reference(file: Uint8Array, expression: string): { matches: number; damagedRecord?: number; damageOffset?: number } {
+  const filter = compileToJs(compileFilter(expression, { linkType: LinkType.EN10MB }));
+  let matches = 0;
+  let records = 0;
+  try {
+    walkCapture(file, (record) => {
+      records++;
+      if (filter(record.data, record.capturedLength, record.wireLength) !== 0) matches++;
+    });
+    return { matches };
+  } catch (error) {
+    if (!(error instanceof CaptureFormatError)) throw error;
+    return { matches, damagedRecord: records, damageOffset: error.offset };
+  }
+}
+
+describe('countPcapInWasm', () => {
+  it('counts what a whole-file walk with BPF->JS counts, and stops at the damaged record, for any chunk size', () => {
+    let damaged = 0;
+    fc.assert(fc.property(fileArbitrary, fc.constantFrom(...expressions), fc.integer({ min: 64, max: 3000 }), (file, expression, chunkSize) => {
+      const path = join(directory, 'random.pcap');
+      writeFileSync(path, file);
+      const counted = countPcapInWasm(path, (linkType) => compileFilter(expression, { linkType }), chunkSize, Number.POSITIVE_INFINITY);
+      const expected = reference(file, expression);
+      expect(counted).toBeDefined();
+      expect(counted!.matches).toBe(expected.matches);
+      expect(Array.from(counted!.header)).toEqual(Array.from(file.subarray(0, 24)));
+      if (expected.damagedRecord === undefined) {
+        expect(counted!.stop).toBeUndefined();
+      } else {
+        damaged++;
+        expect(counted!.stop).toEqual({ offset: expected.damageOffset, frame: expected.damagedRecord });
+      }
+    }), { numRuns: 400 });
+    expect(damaged).toBeGreaterThan(100);
+  });
+
+  it('stops counting at the limit', () => {
+    const file = encodePcap(Array.from({ length: 50 }, (_, i) => ({ data: new Uint8Array(60 + i), timestampNs: BigInt(i) })), { linkType: LinkType.EN10MB });
+    const path = join(directory, 'limit.pcap');
+    writeFileSync(path, file);
+    expect(countPcapInWasm(path, () => compileFilter('len > 0', { linkType: LinkType.EN10MB }), 256, 7)).toEqual({ matches: 7, header: file.subarray(0, 24) });
+  });
+
+  it('leaves to the general path what the walker cannot do', () => {
+    const file = encodePcap([{ data: new Uint8Array(60), timestampNs: 0n }], { linkType: LinkType.EN10MB });
+    const path = join(directory, 'small.pcap');
+    writeFileSync(path, file);
+    const ip = (): ReturnType<typeof compileFilter> => compileFilter('ip', { linkType: LinkType.EN10MB });
+    // A refused expression, a program with a backward jump, a damaged header, a pcapng file.
+    expect(countPcapInWasm(path, () => undefined, 4096, Infinity)).toBeUndefined();
+    expect(countPcapInWasm(path, () => [{ code: 0x00, jt: 0, jf: 0, k: 1 }, { code: 0x05, jt: 0, jf: 0, k: 0xfffffffe }, { code: 0x06, jt: 0, jf: 0, k: 0 }], 4096, Infinity)).toBeUndefined();
+    const version3 = file.slice();
+    version3[4] = 3;
+    writeFileSync(path, version3);
+    expect(countPcapInWasm(path, ip, 4096, Infinity)).toBeUndefined();
+    writeFileSync(path, Uint8Array.from([0x0a, 0x0d, 0x0d, 0x0a, ...new Uint8Array(24)]));
+    expect(countPcapInWasm(path, ip, 4096, Infinity)).toBeUndefined();
+  });
+});
+
+interface Run { status: number; stdout: string; stderr: string }
+function pktfilter(args: string[]): Run {
+  const result = spawnSync(process.execPath, [join(repositoryRoot, 'bin/pktfilter.js'), ...args], { encoding: 'utf8' });
+  return { status: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
+}
+
+describe('pktfilter filter --count with the WebAssembly walker (CLI)', () => {
+  it('gives what --engine js gives on damaged, refused, limited and odd inputs', () => {
+    const packets = fc.sample(arbitraryPacket({ linkType: LinkType.EN10MB }), { numRuns: 300, seed: 7 });
+    const file = encodePcap(packets.map((p, i) => ({ data: p.data, wireLength: p.wireLength, timestampNs: BigInt(i) * 1000n })), { linkType: LinkType.EN10MB, bigEndian: true });
+    const cut = join(directory, 'cut.pcap');
+    writeFileSync(cut, file.subarray(0, file.length - 7));
+    const absurd = join(directory, 'absurd.pcap');
+    const bent = file.slice();
+    new DataView(bent.buffer).setUint32(24 + 16 + packets[0]!.data.length + 8, 0x7fffffff);
+    writeFileSync(absurd, bent);
+    const empty = join(directory, 'empty.pcap');
+    writeFileSync(empty, new Uint8Array(0));
+    const headerOnly = join(directory, 'header-only.pcap');
+    writeFileSync(headerOnly, file.subarray(0, 24));
+    const whole = join(directory, 'whole.pcap');
+    writeFileSync(whole, file);
+    const cases: string[][] = [
+      ['-r', cut, 'tcp'], ['--fragment-size', '100', '-r', cut, 'udp'], ['-r', absurd, 'ip'], ['-r', empty, 'ip'], ['-r', headerOnly, 'ip'],
+      ['-c', '5', '-r', whole, 'ip or ip6'], ['--fragment-size', '64', '-r', whole, 'vlan and tcp'], ['-r', whole, 'wlan host 1:2:3:4:5:6'],
+      ['-r', join(repositoryRoot, 'corpus/05-tcp-timers.pcapng'), 'tcp'], ['-r', join(repositoryRoot, 'corpus/06-anycast-gre-raw.pcap'), 'proto gre'],
+    ];
+    for (const args of cases) {
+      const auto = pktfilter(['filter', '--count', ...args]);
+      const js = pktfilter(['filter', '--count', '--engine', 'js', ...args]);
+      expect(auto, args.join(' ')).toEqual(js);
+    }
+    // The cases reach the damage and refusal paths.
+    expect(pktfilter(['filter', '--count', '-r', cut, 'tcp']).status).toBe(1);
+    expect(pktfilter(['filter', '--count', '-r', absurd, 'ip']).stderr).toMatch(/absurd captured length/);
+  });
+});
+
+describeWithOracle('pktfilter filter --count with the WebAssembly walker against tcpdump', hasCommand('tcpdump'), 'tcpdump', () => {
+  it('counts what tcpdump -r --count counts on every pcap file of the corpus', () => {
+    const files = readdirSync(join(repositoryRoot, 'corpus')).filter((name) => name.endsWith('.pcap'));
+    expect(files.length).toBeGreaterThan(4);
+    for (const name of files) {
+      const path = join(repositoryRoot, 'corpus', name);
+      for (const expression of ['ip', 'tcp', 'udp', 'proto gre', 'arp or icmp', 'len > 100']) {
+        const tcpdump = spawnSync('tcpdump', ['-r', path, '--count', expression], { encoding: 'utf8' });
+        if (tcpdump.status !== 0) continue;
+        const theirs = /(\d+) packets?/.exec(tcpdump.stdout + tcpdump.stderr)?.[1];
+        const ours = pktfilter(['filter', '--count', '-r', path, expression]);
+        expect(ours.status, `${name}: ${expression}`).toBe(0);
+        expect(ours.stdout.trim(), `${name}: ${expression}`).toBe(theirs);
+      }
+    }
+  });
+});
