@@ -5,7 +5,7 @@ type Verb = { summary: string; load: () => Promise<{ run: (argv: string[]) => Pr
 
 const verbs: Record<string, Verb> = {
   decode: { summary: 'decode -r FILE [-c N] [-e] [-v] [--json | --offsets | -T fields -e FIELD...]', load: () => import('./decode.js') },
-  filter: { summary: 'filter -r FILE [-w OUT] [-c N] [--count] [--json] [--engine interp|js] [-j N] [--strict] [--hosts] EXPRESSION...', load: () => import('./filter.js') },
+  filter: { summary: 'filter -r FILE [-w OUT] [-c N] [--count] [--json] [--engine auto|interp|js|direct] [-j N] [--strict] [--hosts] EXPRESSION...', load: () => import('./filter.js') },
   compile: { summary: 'compile [-d|-dd|-ddd|--asm|--xt-bpf|--dot] [-y LINKTYPE] [-s SNAPLEN] [-O0] [--strict] [--hosts] EXPRESSION...', load: () => import('./compile.js') },
   parse: { summary: 'parse [--json] EXPRESSION...', load: () => import('./parse.js') },
   bpf: { summary: 'bpf [-d|-dd|-ddd|--asm|--xt-bpf|--dot] [--validate libpcap|kernel] PROGRAM_FILE', load: () => import('./bpf.js') },
