@@ -16,7 +16,7 @@ import { BpfError } from '../bpf/errors.js';
 import { readProgramFile } from '../bpf/read-program-file.js';
 import { CaptureFormatError } from '../capture/errors.js';
 import { CliError } from './errors.js';
-import { FILTER_FRAGMENT_SIZE, FILTER_IN_THREAD_FRAGMENT_SIZE, FILTER_MINIMUM_FRAGMENT_SIZE, readFilterCaptureFragments, type FilterCaptureFragment, type FilterWalkStop } from './filter/fragments.js';
+import { FILTER_FRAGMENT_SIZE, FILTER_IN_THREAD_FRAGMENT_SIZE, FILTER_MINIMUM_FRAGMENT_SIZE, readFilterCaptureFragments, type FilterCaptureFragment, type FilterFragmentOptions, type FilterWalkStop } from './filter/fragments.js';
 import { HOSTS_USAGE, takeHostsOption } from './hosts-option.js';
 import type { FilterFragmentResult, FilterOutputMode, FilterRunSettings } from './filter/run-fragment.js';
 import type { FilterPartResult } from './filter/worker.js';
@@ -213,20 +213,6 @@ async function runFragments(command: FilterCommand, fixedProgram: RawInstruction
     if (looping > 0) process.stderr.write(`pktfilter filter: ${looping} packet(s) rejected because the program looped without end (protochain on a cyclic header chain)\n`);
     return 0;
   };
-  // A file of less than two fragments gains nothing from workers (their start-up costs more): filter it here.
-  const fragmentSize = Math.max(command.fragmentSize ?? FILTER_FRAGMENT_SIZE, FILTER_MINIMUM_FRAGMENT_SIZE);
-  const fileSize = statSync(command.capture).size;
-  // Counting a pcap file with workers: each counts a part of the file, from a record it finds on its own;
-  // but only a file whose walk takes well over a worker's start-up, on a machine with a core to spare
-  // (unless --fragment-size asks for parts): -j 1 already keeps a second core busy with V8's optimizing
-  // compiler (1.26 CPUs used on the benchmark), and on 2 cores -j 2 measured slower than -j 1.
-  const pcapCount = command.jobs > 1 && fileSize >= 2 * fragmentSize && mode === 'count' && !command.workerReads ? readPcapFileHeader(command.capture) : undefined;
-  const worthWorkers = fileSize >= FILTER_PARALLEL_COUNT_MINIMUM && availableParallelism() > command.jobs;
-  const countHeader = pcapCount !== undefined && (command.fragmentSize !== undefined || worthWorkers) ? pcapCount : undefined;
-  const inThread = command.jobs === 1 || fileSize < 2 * fragmentSize || (pcapCount !== undefined && countHeader === undefined);
-  let takeBuffer: ((capacity: number) => Uint8Array | undefined) | undefined;
-  const fragments = readFilterCaptureFragments(command.capture, {
-    chunkSize: command.fragmentSize ?? (inThread ? FILTER_IN_THREAD_FRAGMENT_SIZE : FILTER_FRAGMENT_SIZE), reuseBuffer: inThread, allocate: (capacity) => takeBuffer?.(capacity) });
   /** Writes one fragment's result; returns false once the -c limit is reached. */
   const emit = (result: FilterFragmentResult): boolean => {
     const taken = Math.min(result.matches, remaining);
@@ -254,35 +240,54 @@ async function runFragments(command: FilterCommand, fixedProgram: RawInstruction
     output = openSync(command.output!, 'w');
     if (fragment.bytes.length >= 24) writeSync(output, fragment.bytes, 0, 24);
   };
+  // Counting with the default engine: the WebAssembly walker (filter/wasm-count.ts) counts a pcap file up to its
+  // end or its damage, with -j N reads in flight; the fragments below resume at the damage and report it.
+  let resume: FilterFragmentOptions['start'];
+  if (mode === 'count' && command.engine === 'auto') {
+    const { countPcapInWasm, countPcapInWasmParallel, FILTER_PARALLEL_READ_SIZE } = await import('./filter/wasm-count.js');
+    const { filterProgramCompiler } = await import('./filter/compile-program.js');
+    const { FilterRefusal } = await import('./filter/run-fragment.js');
+    const compile = filterProgramCompiler(settings);
+    const programFor = (linkType: number): RawInstruction[] | undefined => {
+      try {
+        return compile(linkType);
+      } catch (error) {
+        if (error instanceof FilterRefusal) return undefined;
+        throw error;
+      }
+    };
+    const counted = command.jobs > 1
+      ? await countPcapInWasmParallel(command.capture, programFor, command.fragmentSize ?? FILTER_PARALLEL_READ_SIZE, remaining, command.jobs)
+      : countPcapInWasm(command.capture, programFor, command.fragmentSize ?? FILTER_IN_THREAD_FRAGMENT_SIZE, remaining);
+    if (counted !== undefined) {
+      if (!emit({ matches: counted.matches, looping: 0 }) || counted.stop === undefined) return finish();
+      resume = { offset: counted.stop.offset, frame: counted.stop.frame, header: counted.header };
+    }
+  }
+  // A file of less than two fragments gains nothing from workers (their start-up costs more): filter it here.
+  const fragmentSize = Math.max(command.fragmentSize ?? FILTER_FRAGMENT_SIZE, FILTER_MINIMUM_FRAGMENT_SIZE);
+  const fileSize = statSync(command.capture).size;
+  // Counting a pcap file with workers: each counts a part of the file, from a record it finds on its own;
+  // but only a file whose walk takes well over a worker's start-up, on a machine with a core to spare
+  // (unless --fragment-size asks for parts): -j 1 already keeps a second core busy with V8's optimizing
+  // compiler (1.26 CPUs used on the benchmark), and on 2 cores -j 2 measured slower than -j 1.
+  const pcapCount = resume === undefined && command.jobs > 1 && fileSize >= 2 * fragmentSize && mode === 'count' && !command.workerReads ? readPcapFileHeader(command.capture) : undefined;
+  const worthWorkers = fileSize >= FILTER_PARALLEL_COUNT_MINIMUM && availableParallelism() > command.jobs;
+  const countHeader = pcapCount !== undefined && (command.fragmentSize !== undefined || worthWorkers) ? pcapCount : undefined;
+  const inThread = resume !== undefined || command.jobs === 1 || fileSize < 2 * fragmentSize || (pcapCount !== undefined && countHeader === undefined);
+  let takeBuffer: ((capacity: number) => Uint8Array | undefined) | undefined;
+  const fragments = readFilterCaptureFragments(command.capture, {
+    chunkSize: command.fragmentSize ?? (inThread ? FILTER_IN_THREAD_FRAGMENT_SIZE : FILTER_FRAGMENT_SIZE), reuseBuffer: inThread, allocate: (capacity) => takeBuffer?.(capacity),
+    ...(resume !== undefined ? { start: resume } : {}) });
   try {
     if (countHeader !== undefined) {
       await countInParts(command, settings, countHeader, emit);
     } else if (inThread) {
-      const { FilterFragmentRunner, FilterRefusal } = await import('./filter/run-fragment.js');
+      const { FilterFragmentRunner } = await import('./filter/run-fragment.js');
       const { filterProgramCompiler, filterDirectCompiler } = await import('./filter/compile-program.js');
       const runner = new FilterFragmentRunner(settings, filterProgramCompiler(settings), settings.engine === 'direct' ? filterDirectCompiler(settings) : undefined);
       const describe = mode === 'print' || mode === 'json' ? (await import('./filter/describe.js')).createFilterDescriber(mode === 'json') : undefined;
-      let source: Iterable<FilterCaptureFragment> = fragments;
-      if (mode === 'count' && command.engine === 'auto') {
-        // Counting a pcap file: the WebAssembly walker counts up to the end, or up to damage, which the fragments below then report.
-        const { countPcapInWasm } = await import('./filter/wasm-count.js');
-        const counted = countPcapInWasm(command.capture, (linkType) => {
-          try {
-            return runner.programFor(linkType);
-          } catch (error) {
-            if (error instanceof FilterRefusal) return undefined;
-            throw error;
-          }
-        }, command.fragmentSize ?? FILTER_IN_THREAD_FRAGMENT_SIZE, remaining);
-        if (counted !== undefined) {
-          if (!emit({ matches: counted.matches, looping: 0 }) || counted.stop === undefined) return finish();
-          source = readFilterCaptureFragments(command.capture, {
-            chunkSize: command.fragmentSize ?? FILTER_IN_THREAD_FRAGMENT_SIZE, reuseBuffer: true,
-            start: { offset: counted.stop.offset, frame: counted.stop.frame, header: counted.header },
-          });
-        }
-      }
-      for (const fragment of source) {
+      for (const fragment of fragments) {
         if (fragment.firstFrame === 0 && fragment.base === 0) startOutput(fragment);
         if (!emit(runner.run(fragment, describe)) || !(await stdoutWritable())) break;
       }

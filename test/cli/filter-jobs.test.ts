@@ -63,6 +63,8 @@ describeWithOracle('pktfilter filter -j N (CLI)', libpcapAvailable() && hasComma
       writeFileSync(file, encodePcap(records(list), { linkType: LinkType.EN10MB }));
       const counted = expectSameAcrossJobs(file, ['--count'], expression, fragmentSize, [3]);
       expect(counted.status).toBe(0);
+      // -j 3 --count: three parallel reads for the WebAssembly walker (the default), counting in parts with --engine js.
+      expectSameAcrossJobs(file, ['--count'], expression, fragmentSize, [3], ['--engine', 'js']);
       const printed = expectSameAcrossJobs(file, [], expression, fragmentSize, [2]);
       expect(printed.stdout.split('\n').filter(Boolean)).toHaveLength(Number(counted.stdout.trim()));
       expectSameAcrossJobs(file, ['--json'], expression, fragmentSize, [3]);
@@ -115,9 +117,10 @@ describeWithOracle('pktfilter filter -j N (CLI)', libpcapAvailable() && hasComma
       for (const expression of ['ip', 'ether broadcast']) {
         const tcpdump = execFileSync('tcpdump', ['-r', file, '--count', expression], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
         const expected = /^(\d+) packets?/m.exec(tcpdump)![1];
-        for (const jobs of ['2', '4']) {
-          const counted = pktfilter(['filter', '-r', file, '-j', jobs, '--fragment-size', String(fragmentSize), '--count', expression]);
-          expect({ status: counted.status, stdout: counted.stdout.trim() }, `${expression} -j ${jobs}`).toEqual({ status: 0, stdout: expected });
+        // Parts are counted by --engine js; the default engine counts with parallel reads instead.
+        for (const [jobs, engine] of [['2', 'js'], ['4', 'js'], ['2', 'auto']]) {
+          const counted = pktfilter(['filter', '-r', file, '-j', jobs!, '--engine', engine!, '--fragment-size', String(fragmentSize), '--count', expression]);
+          expect({ status: counted.status, stdout: counted.stdout.trim() }, `${expression} -j ${jobs} --engine ${engine}`).toEqual({ status: 0, stdout: expected });
         }
       }
     }), { numRuns: 4 });
@@ -167,9 +170,12 @@ describeWithOracle('pktfilter filter -j N (CLI)', libpcapAvailable() && hasComma
           expect(printed.stderr.trim().split('\n')).toHaveLength(1);
           expect(printed.stderr).toContain(`at byte offset ${offsets[good]!}`);
           expect(printed.stderr).toContain(`record ${good}`);
-          const counted = pktfilter(['filter', '-r', file, '-j', ...jobs, '--fragment-size', '1500', '--count', expression]);
-          expect(counted.status).toBe(1);
-          expect(counted.stdout).toBe('');
+          for (const engine of ['auto', 'js']) {
+            const counted = pktfilter(['filter', '-r', file, '-j', ...jobs, '--engine', engine, '--fragment-size', '1500', '--count', expression]);
+            expect(counted.status).toBe(1);
+            expect(counted.stdout).toBe('');
+            expect(counted.stderr).toBe(printed.stderr);
+          }
         }
       }
     }

@@ -19,7 +19,7 @@ import { LinkType } from '../../src/capture/linktype.js';
 import { encodePcap } from '../../src/capture/pcap-writer.js';
 import { compileFilter } from '../../src/compiler/index.js';
 import { arbitraryPacket } from '../../src/packet/arbitrary/index.js';
-import { countPcapInWasm } from '../../src/cli/filter/wasm-count.js';
+import { countPcapInWasm, countPcapInWasmParallel } from '../../src/cli/filter/wasm-count.js';
 import { describeWithOracle, hasCommand } from '../support/oracle.js';
 
 const repositoryRoot = join(import.meta.dirname, '../..');
@@ -81,6 +81,43 @@ describe('countPcapInWasm', () => {
       }
     }), { numRuns: 400 });
     expect(damaged).toBeGreaterThan(100);
+  });
+
+  it('with reads in parallel, counts and stops as the one-thread count does, records larger than a slot\'s prefix too', async () => {
+    const large = fc.integer({ min: 262_100, max: 400_000 }).map((length) => ({ data: new Uint8Array(length).fill(0x45), wireLength: length }));
+    const files = fc.record({
+      file: fileArbitrary,
+      large: fc.option(fc.tuple(large, fc.boolean()), { freq: 4 }),
+    }).map(({ file, large: extra }) => {
+      if (extra === null) return file;
+      // A record too large to carry into the next slot, appended as the first or the last record.
+      const [packet, first] = extra;
+      const bigEndian = file[0] === 0xa1;
+      const single = encodePcap([{ data: packet.data, wireLength: packet.wireLength, timestampNs: 0n }], { linkType: LinkType.EN10MB, bigEndian }).subarray(24);
+      const joined = new Uint8Array(file.length + single.length);
+      if (first) { joined.set(file.subarray(0, 24)); joined.set(single, 24); joined.set(file.subarray(24), 24 + single.length); } else { joined.set(file); joined.set(single, file.length); }
+      return joined;
+    });
+    let earlyStops = 0;
+    await fc.assert(fc.asyncProperty(files, fc.constantFrom(...expressions), fc.integer({ min: 64, max: 3000 }), fc.integer({ min: 1, max: 4 }), async (file, expression, chunkSize, readers) => {
+      const path = join(directory, 'parallel.pcap');
+      writeFileSync(path, file);
+      const programFor = (linkType: number): ReturnType<typeof compileFilter> => compileFilter(expression, { linkType });
+      const parallel = await countPcapInWasmParallel(path, programFor, chunkSize, Number.POSITIVE_INFINITY, readers);
+      const expected = reference(file, expression);
+      expect(parallel).toBeDefined();
+      // Where it stopped early (a record its slots cannot carry), the count so far is the reference's up to there.
+      if (parallel!.stop !== undefined && parallel!.stop.frame !== expected.damagedRecord) {
+        earlyStops++;
+        const prefix = reference(file.slice(0, parallel!.stop.offset), expression);
+        expect(prefix.damagedRecord).toBeUndefined();
+        expect(parallel!.matches).toBe(prefix.matches);
+      } else {
+        expect(parallel!.matches).toBe(expected.matches);
+        expect(parallel!.stop).toEqual(expected.damagedRecord === undefined ? undefined : { offset: expected.damageOffset, frame: expected.damagedRecord });
+      }
+    }), { numRuns: 150 });
+    expect(earlyStops).toBeGreaterThan(5);
   });
 
   it('stops counting at the limit', () => {

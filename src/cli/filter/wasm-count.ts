@@ -12,8 +12,9 @@
  * offset, after every record before it was counted, as the general path alone would.
  */
 import { closeSync, openSync, readSync } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
 import type { RawInstruction } from '../../bpf/opcodes.js';
-import { compileToWasmPcapWalker } from '../../bpf/compile-wasm-pcap.js';
+import { compileToWasmPcapWalker, type BpfWasmPcapWalker } from '../../bpf/compile-wasm-pcap.js';
 import { wasmApi, type WasmMemory } from '../../bpf/wasm-encoder.js';
 import { MAX_CAPTURED_LENGTH } from '../../capture/limits.js';
 import { CaptureFormatError, CaptureRecordCursor } from '../../capture/index.js';
@@ -36,27 +37,45 @@ export interface WasmCountResult {
   header: Uint8Array;
 }
 
-/**
- * Counts the records of the pcap file at `path` that the program for its link type accepts (`programFor`
- * gives it, or undefined where the expression is refused), reading `chunkSize` bytes at a time, up to `limit`
- * matches. Returns undefined, having counted nothing, where the general path must do all the work: the file
- * is not pcap or its header is damaged (the parser reports it), the expression is refused for the link type,
- * or the WebAssembly walker cannot run the program (a backward jump, or no WebAssembly in this runtime).
- */
-export function countPcapInWasm(path: string, programFor: (linkType: number) => readonly RawInstruction[] | undefined, chunkSize: number, limit: number): WasmCountResult | undefined {
+/** Gives the program for a link type, or undefined where the expression is refused for it. */
+export type WasmCountProgramFor = (linkType: number) => readonly RawInstruction[] | undefined;
+
+/** A checked pcap header and a walker of its program over a memory of `bytes` bytes (undefined: the general path does it all). */
+function prepareWalk(path: string, programFor: WasmCountProgramFor, bytes: number): { header: PcapHeader; memory: WasmMemory; walker: BpfWasmPcapWalker } | undefined {
   const header = readCheckedPcapHeader(path);
   if (header === undefined) return undefined;
   const program = programFor(header.linkType);
   if (program === undefined) return undefined;
-  let memory: WasmMemory;
-  let walker: ReturnType<typeof compileToWasmPcapWalker>;
   try {
-    memory = new (wasmApi().Memory)({ initial: Math.ceil((CHUNK_BASE + FILTER_READ_ALIGNMENT + chunkSize) / PAGE) });
-    walker = compileToWasmPcapWalker(program, memory);
+    const memory = new (wasmApi().Memory)({ initial: Math.ceil(bytes / PAGE) });
+    return { header, memory, walker: compileToWasmPcapWalker(program, memory) };
   } catch {
     // A program the walker refuses (BpfError), no WebAssembly, or no memory for it: the general path counts the same.
     return undefined;
   }
+}
+
+/**
+ * Why a walk stopped with `rest` bytes left at `position`: the bytes the record there needs in all (its header,
+ * then its captured length), or 'damage' for a captured length over MAX_CAPTURED_LENGTH.
+ */
+function neededAt(bytes: Uint8Array, position: number, rest: number, bigEndian: boolean): number | 'damage' {
+  if (rest < PCAP_RECORD_HEADER_LENGTH) return PCAP_RECORD_HEADER_LENGTH;
+  const capturedLength = new DataView(bytes.buffer, position + 8, 4).getUint32(0, !bigEndian);
+  return capturedLength > MAX_CAPTURED_LENGTH ? 'damage' : PCAP_RECORD_HEADER_LENGTH + capturedLength;
+}
+
+/**
+ * Counts the records of the pcap file at `path` that the program for its link type accepts, reading
+ * `chunkSize` bytes at a time in this thread, up to `limit` matches. Returns undefined, having counted
+ * nothing, where the general path must do all the work: the file is not pcap or its header is damaged (the
+ * parser reports it), the expression is refused for the link type, or the WebAssembly walker cannot run the
+ * program (a backward jump, or no WebAssembly in this runtime).
+ */
+export function countPcapInWasm(path: string, programFor: WasmCountProgramFor, chunkSize: number, limit: number): WasmCountResult | undefined {
+  const prepared = prepareWalk(path, programFor, CHUNK_BASE + FILTER_READ_ALIGNMENT + chunkSize);
+  if (prepared === undefined) return undefined;
+  const { header, memory, walker } = prepared;
   const bigEndian = header.bigEndian;
   const descriptor = openSync(path, 'r');
   try {
@@ -85,13 +104,8 @@ export function countPcapInWasm(path: string, programFor: (linkType: number) => 
       const rest = filled - walked;
       if (rest === 0 && ended) return { matches, header: header.bytes };
       // The walk stopped at a record it could not finish: damage, the file's end, or the chunk's end.
-      let needed = PCAP_RECORD_HEADER_LENGTH;
-      if (rest >= PCAP_RECORD_HEADER_LENGTH) {
-        const capturedLength = new DataView(bytes.buffer, walk.position + 8, 4).getUint32(0, !bigEndian);
-        if (capturedLength > MAX_CAPTURED_LENGTH) return { matches, stop: { offset: fileOffset, frame }, header: header.bytes };
-        needed += capturedLength;
-      }
-      if (ended) return { matches, stop: { offset: fileOffset, frame }, header: header.bytes };
+      const needed = neededAt(bytes, walk.position, rest, bigEndian);
+      if (needed === 'damage' || ended) return { matches, stop: { offset: fileOffset, frame }, header: header.bytes };
       // Carry the record's bytes to the front (at the address its file offset calls for), growing the memory for a record larger than a chunk.
       const next = CHUNK_BASE + (fileOffset % FILTER_READ_ALIGNMENT);
       if (next + needed > bytes.length) {
@@ -107,8 +121,95 @@ export function countPcapInWasm(path: string, programFor: (linkType: number) => 
   }
 }
 
+/**
+ * Room in front of each slot of the parallel count for the start of a record the previous chunk cut: the largest
+ * record libpcap writes (its 262,144-byte snapshot length and the header), rounded up to the alignment. A longer
+ * cut record ends the count there and the general path takes over.
+ */
+const SLOT_PREFIX = 262144 + FILTER_READ_ALIGNMENT;
+
+/** Default chunk size of the parallel count: each read costs a hand-over to a libuv thread, so chunks are larger than in-thread ones. */
+export const FILTER_PARALLEL_READ_SIZE = 1 << 20;
+
+/** Reads `length` bytes at `position` into `bytes[at…]` (fewer only at the end of the file); resolves to the count. */
+async function readFully(file: FileHandle, bytes: Uint8Array, at: number, length: number, position: number): Promise<number> {
+  let done = 0;
+  while (done < length) {
+    const { bytesRead } = await file.read(bytes, at + done, length - done, position + done);
+    if (bytesRead === 0) break;
+    done += bytesRead;
+  }
+  return done;
+}
+
+/**
+ * countPcapInWasm with `readers` reads in flight at once (`filter --count -j N`): the kernel's copy from the
+ * page cache, most of the time of a count, runs on libuv's threads, one chunk each, while this thread walks the
+ * chunks in file order. The file is cut into chunks of `chunkSize` bytes (rounded up to the alignment) at fixed
+ * offsets, each read into one of `readers + 1` slots, in front of which the start of a record the previous
+ * chunk cut is copied before the walk. The same result as countPcapInWasm.
+ */
+export async function countPcapInWasmParallel(path: string, programFor: WasmCountProgramFor, chunkSize: number, limit: number, readers: number): Promise<WasmCountResult | undefined> {
+  const size = Math.ceil(chunkSize / FILTER_READ_ALIGNMENT) * FILTER_READ_ALIGNMENT;
+  const slots = readers + 1;
+  const stride = SLOT_PREFIX + size;
+  // Slot data starts at an address agreeing with every chunk's file offset (24 + k * size) modulo the alignment.
+  const slotData = (slot: number): number => CHUNK_BASE + slot * stride + SLOT_PREFIX + PCAP_FILE_HEADER_LENGTH;
+  const prepared = prepareWalk(path, programFor, slotData(slots) + FILTER_READ_ALIGNMENT);
+  if (prepared === undefined) return undefined;
+  const { header, memory, walker } = prepared;
+  const bigEndian = header.bigEndian;
+  const bytes = new Uint8Array(memory.buffer);
+  const file = await open(path, 'r');
+  const reads: (Promise<number> | undefined)[] = [];
+  try {
+    const fileSize = (await file.stat()).size;
+    const chunks = Math.max(0, Math.ceil((fileSize - PCAP_FILE_HEADER_LENGTH) / size));
+    const issue = (chunk: number): void => {
+      if (chunk < chunks) reads[chunk % slots] = readFully(file, bytes, slotData(chunk % slots), size, PCAP_FILE_HEADER_LENGTH + chunk * size);
+    };
+    for (let chunk = 0; chunk < readers; chunk++) issue(chunk);
+    let matches = 0;
+    let frame = 0;
+    let fileOffset = PCAP_FILE_HEADER_LENGTH;
+    /** The walked bytes' last record start, cut by its chunk's end: where it lies and how many of its bytes. */
+    let tailAt = 0;
+    let tail = 0;
+    for (let chunk = 0; chunk < chunks; chunk++) {
+      const slot = chunk % slots;
+      const count = await reads[slot]!;
+      reads[slot] = undefined;
+      const start = slotData(slot) - tail;
+      if (tail > 0) bytes.copyWithin(start, tailAt, tailAt + tail);
+      // The previous chunk's slot is free now.
+      issue(chunk + readers);
+      const end = slotData(slot) + count;
+      const walk = walker.count(start, end, { bigEndian, largestRecord: MAX_CAPTURED_LENGTH });
+      matches += walk.accepted;
+      frame += walk.records;
+      if (matches >= limit) return { matches: limit, header: header.bytes };
+      fileOffset += walk.position - start;
+      tailAt = walk.position;
+      tail = end - walk.position;
+      // Damage, a record the slot's prefix cannot carry, or a short read before the last chunk (the file shrank): the general path goes on from here.
+      if ((tail > 0 && (neededAt(bytes, tailAt, tail, bigEndian) === 'damage' || tail > SLOT_PREFIX)) || (count < size && chunk < chunks - 1)) {
+        return { matches, stop: { offset: fileOffset, frame }, header: header.bytes };
+      }
+    }
+    // A record cut by the end of the file: the general path reports it.
+    return tail > 0 ? { matches, stop: { offset: fileOffset, frame }, header: header.bytes } : { matches, header: header.bytes };
+  } finally {
+    // No read may still be writing to the memory or using the file when it closes.
+    await Promise.allSettled(reads.filter((read) => read !== undefined));
+    await file.close();
+  }
+}
+
+/** A pcap file header the capture parser accepts. */
+interface PcapHeader { bytes: Uint8Array; bigEndian: boolean; linkType: number }
+
 /** The pcap file header of `path`, when the capture parser accepts it (magic, version), with its byte order and link type. */
-function readCheckedPcapHeader(path: string): { bytes: Uint8Array; bigEndian: boolean; linkType: number } | undefined {
+function readCheckedPcapHeader(path: string): PcapHeader | undefined {
   const bytes = new Uint8Array(PCAP_FILE_HEADER_LENGTH);
   const descriptor = openSync(path, 'r');
   try {
