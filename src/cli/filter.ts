@@ -31,8 +31,8 @@ export interface FilterCommand {
   countOnly: boolean;
   json: boolean;
   /**
-   * The engine asked for; `auto` (the default) counts pcap files in this thread with the WebAssembly walker
-   * (filter/wasm-count.ts) and runs BPF->JS everywhere else.
+   * The engine asked for; `auto` (the default) counts and writes (-w) pcap files with the WebAssembly walker
+   * (filter/wasm-walk.ts) and runs BPF->JS everywhere else.
    */
   engine: 'auto' | 'interp' | 'js' | 'direct';
   programFile?: string;
@@ -240,11 +240,11 @@ async function runFragments(command: FilterCommand, fixedProgram: RawInstruction
     output = openSync(command.output!, 'w');
     if (fragment.bytes.length >= 24) writeSync(output, fragment.bytes, 0, 24);
   };
-  // Counting with the default engine: the WebAssembly walker (filter/wasm-count.ts) counts a pcap file up to its
-  // end or its damage, with -j N reads in flight; the fragments below resume at the damage and report it.
+  // Counting or writing (-w) with the default engine: the WebAssembly walker (filter/wasm-walk.ts) walks a pcap
+  // file up to its end or its damage, with -j N reads in flight; the fragments below resume at the damage and report it.
   let resume: FilterFragmentOptions['start'];
-  if (mode === 'count' && command.engine === 'auto') {
-    const { countPcapInWasm, countPcapInWasmParallel, FILTER_PARALLEL_READ_SIZE } = await import('./filter/wasm-count.js');
+  if ((mode === 'count' || mode === 'pcap-records') && command.engine === 'auto') {
+    const { walkPcapInWasm, walkPcapInWasmParallel, FILTER_PARALLEL_READ_SIZE } = await import('./filter/wasm-walk.js');
     const { filterProgramCompiler } = await import('./filter/compile-program.js');
     const { FilterRefusal } = await import('./filter/run-fragment.js');
     const compile = filterProgramCompiler(settings);
@@ -256,12 +256,33 @@ async function runFragments(command: FilterCommand, fixedProgram: RawInstruction
         throw error;
       }
     };
-    const counted = command.jobs > 1
-      ? await countPcapInWasmParallel(command.capture, programFor, command.fragmentSize ?? FILTER_PARALLEL_READ_SIZE, remaining, command.jobs)
-      : countPcapInWasm(command.capture, programFor, command.fragmentSize ?? FILTER_IN_THREAD_FRAGMENT_SIZE, remaining);
-    if (counted !== undefined) {
-      if (!emit({ matches: counted.matches, looping: 0 }) || counted.stop === undefined) return finish();
-      resume = { offset: counted.stop.offset, frame: counted.stop.frame, header: counted.header };
+    // -w: the file is opened, and the input's own file header written, once the walker has checked that header.
+    const write = mode === 'pcap-records'
+      ? (bytes: Uint8Array, start: number, length: number): void => { writeSync(output!, bytes, start, length); }
+      : undefined;
+    const options = {
+      chunkSize: command.fragmentSize ?? (command.jobs > 1 ? FILTER_PARALLEL_READ_SIZE : FILTER_IN_THREAD_FRAGMENT_SIZE), limit: remaining,
+      ...(write !== undefined ? { write } : {}),
+    };
+    const programForOpening = (linkType: number): RawInstruction[] | undefined => {
+      const program = programFor(linkType);
+      if (program !== undefined && mode === 'pcap-records') {
+        output = openSync(command.output!, 'w');
+        writeSync(output, readPcapFileHeader(command.capture)!);
+      }
+      return program;
+    };
+    const walked = command.jobs > 1
+      ? await walkPcapInWasmParallel(command.capture, programForOpening, options, command.jobs)
+      : walkPcapInWasm(command.capture, programForOpening, options);
+    if (walked !== undefined) {
+      headerWritten = mode === 'pcap-records';
+      if (!emit({ matches: walked.matches, looping: 0 }) || walked.stop === undefined) return finish();
+      resume = { offset: walked.stop.offset, frame: walked.stop.frame, header: walked.header };
+    } else if (output !== undefined) {
+      // The walker declined after the program was compiled (its module refused): the fragments write the file afresh.
+      closeSync(output);
+      output = undefined;
     }
   }
   // A file of less than two fragments gains nothing from workers (their start-up costs more): filter it here.

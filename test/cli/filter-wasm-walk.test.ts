@@ -1,14 +1,15 @@
 /**
- * `pktfilter filter --count` through the WebAssembly walker (src/cli/filter/wasm-count.ts, the default
- * `--engine auto` for counting a pcap file in one thread):
- * - countPcapInWasm on random pcap files in both byte orders, read in chunks of any size (records larger than
- *   a chunk too), clean or damaged (cut anywhere, or an absurd captured length): its count and stop equal a
- *   whole-file walk filtered record by record with BPF->JS, up to the damage;
+ * `pktfilter filter --count` and `-w` through the WebAssembly walker (src/cli/filter/wasm-walk.ts, the default
+ * `--engine auto` for counting and writing a pcap file):
+ * - walkPcapInWasm and walkPcapInWasmParallel on random pcap files in both byte orders, read in chunks of any
+ *   size (records larger than a chunk too), clean or damaged (cut anywhere, or an absurd captured length): the
+ *   count, the records written and the stop equal a whole-file walk filtered record by record with BPF->JS, up
+ *   to the damage;
  * - the built CLI: the same stdout, stderr and exit code as `--engine js` on the corpus and on damaged,
  *   refused and odd inputs (where the general path takes over), and counts equal to `tcpdump -r --count`.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -19,11 +20,11 @@ import { LinkType } from '../../src/capture/linktype.js';
 import { encodePcap } from '../../src/capture/pcap-writer.js';
 import { compileFilter } from '../../src/compiler/index.js';
 import { arbitraryPacket } from '../../src/packet/arbitrary/index.js';
-import { countPcapInWasm, countPcapInWasmParallel } from '../../src/cli/filter/wasm-count.js';
+import { walkPcapInWasm, walkPcapInWasmParallel, type WasmWalkOptions } from '../../src/cli/filter/wasm-walk.js';
 import { describeWithOracle, hasCommand } from '../support/oracle.js';
 
 const repositoryRoot = join(import.meta.dirname, '../..');
-const directory = mkdtempSync(join(tmpdir(), 'pktfilter-wasm-count-'));
+const directory = mkdtempSync(join(tmpdir(), 'pktfilter-wasm-walk-'));
 afterAll(() => rmSync(directory, { recursive: true, force: true }));
 
 const expressions = ['ip', 'tcp port 80', 'udp or arp', 'vlan and tcp', 'ip6', 'len > 100', 'ether[0] & 1 = 1', 'ip[6:2] & 0x1fff != 0'];
@@ -45,31 +46,48 @@ const fileArbitrary = fc.record({
   return file;
 });
 
-/** The reference: a whole-file walk, each record filtered with BPF->JS, counted up to the damage (its record index). */
-function reference(file: Uint8Array, expression: string): { matches: number; damagedRecord?: number; damageOffset?: number } {
+/** Appends bytes to a list (records may be too long to spread into push's arguments). */
+function append(list: number[], bytes: Uint8Array): void {
+  for (const byte of bytes) list.push(byte);
+}
+
+/** The reference: a whole-file walk, each record filtered with BPF->JS, counted (and its header and bytes kept) up to the damage (its record index). */
+function reference(file: Uint8Array, expression: string): { matches: number; written: number[]; damagedRecord?: number; damageOffset?: number } {
   const filter = compileToJs(compileFilter(expression, { linkType: LinkType.EN10MB }));
   let matches = 0;
   let records = 0;
+  const written: number[] = [];
   try {
     walkCapture(file, (record) => {
       records++;
-      if (filter(record.data, record.capturedLength, record.wireLength) !== 0) matches++;
+      if (filter(record.data, record.capturedLength, record.wireLength) !== 0) {
+        matches++;
+        append(written, file.subarray(record.fileOffset, record.fileOffset + 16 + record.capturedLength));
+      }
     });
-    return { matches };
+    return { matches, written };
   } catch (error) {
     if (!(error instanceof CaptureFormatError)) throw error;
-    return { matches, damagedRecord: records, damageOffset: error.offset };
+    return { matches, written, damagedRecord: records, damageOffset: error.offset };
   }
 }
 
-describe('countPcapInWasm', () => {
-  it('counts what a whole-file walk with BPF->JS counts, and stops at the damaged record, for any chunk size', () => {
+/** Walk options that collect what the walker writes. */
+function collecting(chunkSize: number, limit = Number.POSITIVE_INFINITY): { options: WasmWalkOptions; written: number[] } {
+  const written: number[] = [];
+  return { written, options: { chunkSize, limit, write: (bytes, start, length) => { append(written, bytes.subarray(start, start + length)); } } };
+}
+
+describe('walkPcapInWasm', () => {
+  it('counts and writes what a whole-file walk with BPF->JS accepts, and stops at the damaged record, for any chunk size', () => {
     let damaged = 0;
-    fc.assert(fc.property(fileArbitrary, fc.constantFrom(...expressions), fc.integer({ min: 64, max: 3000 }), (file, expression, chunkSize) => {
+    fc.assert(fc.property(fileArbitrary, fc.constantFrom(...expressions), fc.integer({ min: 64, max: 3000 }), fc.boolean(), (file, expression, chunkSize, writing) => {
       const path = join(directory, 'random.pcap');
       writeFileSync(path, file);
-      const counted = countPcapInWasm(path, (linkType) => compileFilter(expression, { linkType }), chunkSize, Number.POSITIVE_INFINITY);
+      const { options, written } = collecting(chunkSize);
+      const counted = walkPcapInWasm(path, (linkType) => compileFilter(expression, { linkType }), writing ? options : { chunkSize, limit: Number.POSITIVE_INFINITY });
       const expected = reference(file, expression);
+      if (writing) expect(written).toEqual(expected.written);
       expect(counted).toBeDefined();
       expect(counted!.matches).toBe(expected.matches);
       expect(Array.from(counted!.header)).toEqual(Array.from(file.subarray(0, 24)));
@@ -83,7 +101,7 @@ describe('countPcapInWasm', () => {
     expect(damaged).toBeGreaterThan(100);
   });
 
-  it('with reads in parallel, counts and stops as the one-thread count does, records larger than a slot\'s prefix too', async () => {
+  it('with reads in parallel, counts, writes and stops as the one-thread walk does, records larger than a slot\'s prefix too', async () => {
     const large = fc.integer({ min: 262_100, max: 400_000 }).map((length) => ({ data: new Uint8Array(length).fill(0x45), wireLength: length }));
     const files = fc.record({
       file: fileArbitrary,
@@ -103,7 +121,8 @@ describe('countPcapInWasm', () => {
       const path = join(directory, 'parallel.pcap');
       writeFileSync(path, file);
       const programFor = (linkType: number): ReturnType<typeof compileFilter> => compileFilter(expression, { linkType });
-      const parallel = await countPcapInWasmParallel(path, programFor, chunkSize, Number.POSITIVE_INFINITY, readers);
+      const { options, written } = collecting(chunkSize);
+      const parallel = await walkPcapInWasmParallel(path, programFor, options, readers);
       const expected = reference(file, expression);
       expect(parallel).toBeDefined();
       // Where it stopped early (a record its slots cannot carry), the count so far is the reference's up to there.
@@ -112,19 +131,29 @@ describe('countPcapInWasm', () => {
         const prefix = reference(file.slice(0, parallel!.stop.offset), expression);
         expect(prefix.damagedRecord).toBeUndefined();
         expect(parallel!.matches).toBe(prefix.matches);
+        expect(written).toEqual(prefix.written);
       } else {
         expect(parallel!.matches).toBe(expected.matches);
+        expect(written).toEqual(expected.written);
         expect(parallel!.stop).toEqual(expected.damagedRecord === undefined ? undefined : { offset: expected.damageOffset, frame: expected.damagedRecord });
       }
     }), { numRuns: 150 });
     expect(earlyStops).toBeGreaterThan(5);
   });
 
-  it('stops counting at the limit', () => {
+  it('stops counting and writing at the limit', async () => {
     const file = encodePcap(Array.from({ length: 50 }, (_, i) => ({ data: new Uint8Array(60 + i), timestampNs: BigInt(i) })), { linkType: LinkType.EN10MB });
     const path = join(directory, 'limit.pcap');
     writeFileSync(path, file);
-    expect(countPcapInWasm(path, () => compileFilter('len > 0', { linkType: LinkType.EN10MB }), 256, 7)).toEqual({ matches: 7, header: file.subarray(0, 24) });
+    const all = (): ReturnType<typeof compileFilter> => compileFilter('len > 0', { linkType: LinkType.EN10MB });
+    // The first seven records: 16 + 60 ... 16 + 66 bytes each.
+    const seven = Array.from(file.subarray(24, 24 + 7 * 16 + (60 + 66) * 7 / 2));
+    const single = collecting(256, 7);
+    expect(walkPcapInWasm(path, all, single.options)).toEqual({ matches: 7, header: file.subarray(0, 24) });
+    expect(single.written).toEqual(seven);
+    const parallel = collecting(256, 7);
+    expect(await walkPcapInWasmParallel(path, all, parallel.options, 2)).toEqual({ matches: 7, header: file.subarray(0, 24) });
+    expect(parallel.written).toEqual(seven);
   });
 
   it('leaves to the general path what the walker cannot do', () => {
@@ -133,14 +162,15 @@ describe('countPcapInWasm', () => {
     writeFileSync(path, file);
     const ip = (): ReturnType<typeof compileFilter> => compileFilter('ip', { linkType: LinkType.EN10MB });
     // A refused expression, a program with a backward jump, a damaged header, a pcapng file.
-    expect(countPcapInWasm(path, () => undefined, 4096, Infinity)).toBeUndefined();
-    expect(countPcapInWasm(path, () => [{ code: 0x00, jt: 0, jf: 0, k: 1 }, { code: 0x05, jt: 0, jf: 0, k: 0xfffffffe }, { code: 0x06, jt: 0, jf: 0, k: 0 }], 4096, Infinity)).toBeUndefined();
+    const count = { chunkSize: 4096, limit: Infinity };
+    expect(walkPcapInWasm(path, () => undefined, count)).toBeUndefined();
+    expect(walkPcapInWasm(path, () => [{ code: 0x00, jt: 0, jf: 0, k: 1 }, { code: 0x05, jt: 0, jf: 0, k: 0xfffffffe }, { code: 0x06, jt: 0, jf: 0, k: 0 }], count)).toBeUndefined();
     const version3 = file.slice();
     version3[4] = 3;
     writeFileSync(path, version3);
-    expect(countPcapInWasm(path, ip, 4096, Infinity)).toBeUndefined();
+    expect(walkPcapInWasm(path, ip, count)).toBeUndefined();
     writeFileSync(path, Uint8Array.from([0x0a, 0x0d, 0x0d, 0x0a, ...new Uint8Array(24)]));
-    expect(countPcapInWasm(path, ip, 4096, Infinity)).toBeUndefined();
+    expect(walkPcapInWasm(path, ip, count)).toBeUndefined();
   });
 });
 
@@ -150,7 +180,7 @@ function pktfilter(args: string[]): Run {
   return { status: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
 }
 
-describe('pktfilter filter --count with the WebAssembly walker (CLI)', () => {
+describe('pktfilter filter --count and -w with the WebAssembly walker (CLI)', () => {
   it('gives what --engine js gives on damaged, refused, limited and odd inputs', () => {
     const packets = fc.sample(arbitraryPacket({ linkType: LinkType.EN10MB }), { numRuns: 300, seed: 7 });
     const file = encodePcap(packets.map((p, i) => ({ data: p.data, wireLength: p.wireLength, timestampNs: BigInt(i) * 1000n })), { linkType: LinkType.EN10MB, bigEndian: true });
@@ -171,10 +201,17 @@ describe('pktfilter filter --count with the WebAssembly walker (CLI)', () => {
       ['-c', '5', '-r', whole, 'ip or ip6'], ['--fragment-size', '64', '-r', whole, 'vlan and tcp'], ['-r', whole, 'wlan host 1:2:3:4:5:6'],
       ['-r', join(repositoryRoot, 'corpus/05-tcp-timers.pcapng'), 'tcp'], ['-r', join(repositoryRoot, 'corpus/06-anycast-gre-raw.pcap'), 'proto gre'],
     ];
+    /** stdout, stderr, exit code and the -w file's bytes (or its absence) of one run. */
+    const outcome = (mode: string[], engine: string, args: string[]): Run & { file?: string } => {
+      const out = join(directory, `out-${engine}.pcap`);
+      rmSync(out, { force: true });
+      const run = pktfilter(['filter', ...mode.map((word) => (word === 'OUT' ? out : word)), '--engine', engine, ...args]);
+      return existsSync(out) ? { ...run, file: readFileSync(out).toString('hex') } : run;
+    };
     for (const args of cases) {
-      const auto = pktfilter(['filter', '--count', ...args]);
-      const js = pktfilter(['filter', '--count', '--engine', 'js', ...args]);
-      expect(auto, args.join(' ')).toEqual(js);
+      for (const mode of [['--count'], ['-w', 'OUT'], ['-j', '2', '--count'], ['-j', '3', '-w', 'OUT']]) {
+        expect(outcome(mode, 'auto', args), `${mode.join(' ')} ${args.join(' ')}`).toEqual(outcome(mode, 'js', args));
+      }
     }
     // The cases reach the damage and refusal paths.
     expect(pktfilter(['filter', '--count', '-r', cut, 'tcp']).status).toBe(1);

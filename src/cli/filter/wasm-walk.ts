@@ -1,20 +1,21 @@
 /**
- * `pktfilter filter --count` over a pcap file in this thread, with the WebAssembly walker
+ * `pktfilter filter --count` and `-w` over a pcap file with the WebAssembly walker
  * (src/bpf/compile-wasm-pcap.ts): the file is read chunk by chunk into one WebAssembly memory, each read
  * landing where address and file offset agree modulo FILTER_READ_ALIGNMENT (the kernel's copy is ~4x faster
- * so), and one call per chunk walks its whole records and counts the accepted ones. There are no fragments,
- * no batch arrays and no second walk of the record headers; the bytes of a record cut by the chunk's end move
- * to the front and the next read completes them.
+ * so), and one call per chunk walks its whole records and counts the accepted ones (for -w it also lists them,
+ * and their bytes are packed into an output region of the same memory and written with one call). There are no
+ * fragments, no batch arrays and no second walk of the record headers; the bytes of a record cut by the chunk's
+ * end move in front of the next chunk.
  *
  * The walk stops where it cannot go on: a captured length over MAX_CAPTURED_LENGTH (damage), or a record
  * cut off by the end of the file. It then returns that record's offset and frame number, and the caller's
  * general path (fragments.ts and the capture parser) takes over there: it reports the damage with its file
- * offset, after every record before it was counted, as the general path alone would.
+ * offset, after every record before it was counted or written, as the general path alone would.
  */
 import { closeSync, openSync, readSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import type { RawInstruction } from '../../bpf/opcodes.js';
-import { compileToWasmPcapWalker, type BpfWasmPcapWalker } from '../../bpf/compile-wasm-pcap.js';
+import { compileToWasmPcapWalker, type BpfWasmPcapWalk, type BpfWasmPcapWalker } from '../../bpf/compile-wasm-pcap.js';
 import { wasmApi, type WasmMemory } from '../../bpf/wasm-encoder.js';
 import { MAX_CAPTURED_LENGTH } from '../../capture/limits.js';
 import { CaptureFormatError, CaptureRecordCursor } from '../../capture/index.js';
@@ -27,8 +28,8 @@ const PCAP_RECORD_HEADER_LENGTH = 16;
 /** The first chunk's address: FILTER_READ_ALIGNMENT bytes below it are left free, so any file offset can be matched. */
 const CHUNK_BASE = FILTER_READ_ALIGNMENT;
 
-/** What the walker counted, and where the general path must take over (absent: the whole file was counted, or the limit reached). */
-export interface WasmCountResult {
+/** What the walker counted, and where the general path must take over (absent: the whole file was walked, or the limit reached). */
+export interface WasmWalkResult {
   /** Accepted records counted (at most the limit). */
   matches: number;
   /** The first record not counted: damage or a record cut off by the end of the file. */
@@ -38,10 +39,54 @@ export interface WasmCountResult {
 }
 
 /** Gives the program for a link type, or undefined where the expression is refused for it. */
-export type WasmCountProgramFor = (linkType: number) => readonly RawInstruction[] | undefined;
+export type WasmWalkProgramFor = (linkType: number) => readonly RawInstruction[] | undefined;
+
+/** What a walk does besides counting. */
+export interface WasmWalkOptions {
+  /** Bytes read at a time. */
+  chunkSize: number;
+  /** Stop after this many accepted records. */
+  limit: number;
+  /**
+   * Receives the accepted records of each chunk (at most the limit left), headers and data back to back as
+   * in the file, as `bytes[start, start + length)`; valid only during the call. Absent: count only.
+   */
+  write?: (bytes: Uint8Array, start: number, length: number) => void;
+}
+
+/** Bytes of the area where a walk of `span` bytes lists its accepted records (a word each; a record is at least a header). */
+const listRoom = (span: number): number => 4 * Math.ceil(span / PCAP_RECORD_HEADER_LENGTH);
+
+/**
+ * Walks the records in [start, end) and, when writing, packs the accepted ones (at most `left`) into
+ * `bytes[outputAt…]` and hands them to `write`; the matches list goes at `matchesAt`. Returns the walk with
+ * `accepted` cut to `left`.
+ */
+function walkChunk(
+  walker: BpfWasmPcapWalker, bytes: Uint8Array, start: number, end: number, bigEndian: boolean, left: number,
+  write: WasmWalkOptions['write'], matchesAt: number, outputAt: number,
+): BpfWasmPcapWalk {
+  const options = { bigEndian, largestRecord: MAX_CAPTURED_LENGTH };
+  if (write === undefined) {
+    const walk = walker.count(start, end, options);
+    return walk.accepted > left ? { ...walk, accepted: left } : walk;
+  }
+  const walk = walker.list(start, end, matchesAt, options);
+  const take = Math.min(walk.accepted, left);
+  const view = new DataView(bytes.buffer);
+  let length = 0;
+  for (let i = 0; i < take; i++) {
+    const at = view.getUint32(matchesAt + 4 * i, true);
+    const recordLength = PCAP_RECORD_HEADER_LENGTH + view.getUint32(at + 8, !bigEndian);
+    bytes.copyWithin(outputAt + length, at, at + recordLength);
+    length += recordLength;
+  }
+  if (length > 0) write(bytes, outputAt, length);
+  return { ...walk, accepted: take };
+}
 
 /** A checked pcap header and a walker of its program over a memory of `bytes` bytes (undefined: the general path does it all). */
-function prepareWalk(path: string, programFor: WasmCountProgramFor, bytes: number): { header: PcapHeader; memory: WasmMemory; walker: BpfWasmPcapWalker } | undefined {
+function prepareWalk(path: string, programFor: WasmWalkProgramFor, bytes: number): { header: PcapHeader; memory: WasmMemory; walker: BpfWasmPcapWalker } | undefined {
   const header = readCheckedPcapHeader(path);
   if (header === undefined) return undefined;
   const program = programFor(header.linkType);
@@ -66,14 +111,19 @@ function neededAt(bytes: Uint8Array, position: number, rest: number, bigEndian: 
 }
 
 /**
- * Counts the records of the pcap file at `path` that the program for its link type accepts, reading
- * `chunkSize` bytes at a time in this thread, up to `limit` matches. Returns undefined, having counted
- * nothing, where the general path must do all the work: the file is not pcap or its header is damaged (the
- * parser reports it), the expression is refused for the link type, or the WebAssembly walker cannot run the
- * program (a backward jump, or no WebAssembly in this runtime).
+ * Counts (and with `write`, writes) the records of the pcap file at `path` that the program for its link type
+ * accepts, reading in this thread, up to `limit` matches. Returns undefined, having done nothing, where the
+ * general path must do all the work: the file is not pcap or its header is damaged (the parser reports it),
+ * the expression is refused for the link type, or the WebAssembly walker cannot run the program (a backward
+ * jump, or no WebAssembly in this runtime).
  */
-export function countPcapInWasm(path: string, programFor: WasmCountProgramFor, chunkSize: number, limit: number): WasmCountResult | undefined {
-  const prepared = prepareWalk(path, programFor, CHUNK_BASE + FILTER_READ_ALIGNMENT + chunkSize);
+export function walkPcapInWasm(path: string, programFor: WasmWalkProgramFor, { chunkSize, limit, write }: WasmWalkOptions): WasmWalkResult | undefined {
+  /** Memory layout: the chunk region up to `chunkEnd`, then (when writing) the matches list and the output region. */
+  let chunkEnd = CHUNK_BASE + FILTER_READ_ALIGNMENT + chunkSize;
+  const matchesAt = (): number => chunkEnd;
+  const outputAt = (): number => chunkEnd + listRoom(chunkEnd);
+  const memoryEnd = (): number => (write === undefined ? chunkEnd : outputAt() + chunkEnd);
+  const prepared = prepareWalk(path, programFor, memoryEnd());
   if (prepared === undefined) return undefined;
   const { header, memory, walker } = prepared;
   const bigEndian = header.bigEndian;
@@ -88,17 +138,17 @@ export function countPcapInWasm(path: string, programFor: WasmCountProgramFor, c
     let carried = 0;
     let ended = false;
     for (;;) {
-      // Fill the memory after the carried bytes (file offset fileOffset + carried lands at an address agreeing with it).
+      // Fill the chunk region after the carried bytes (file offset fileOffset + carried lands at an address agreeing with it).
       let filled = carried;
-      while (!ended && chunk + filled < bytes.length) {
-        const count = readSync(descriptor, bytes, chunk + filled, bytes.length - chunk - filled, fileOffset + filled);
+      while (!ended && chunk + filled < chunkEnd) {
+        const count = readSync(descriptor, bytes, chunk + filled, chunkEnd - chunk - filled, fileOffset + filled);
         if (count === 0) ended = true;
         filled += count;
       }
-      const walk = walker.count(chunk, chunk + filled, { bigEndian, largestRecord: MAX_CAPTURED_LENGTH });
+      const walk = walkChunk(walker, bytes, chunk, chunk + filled, bigEndian, limit - matches, write, matchesAt(), outputAt());
       matches += walk.accepted;
       frame += walk.records;
-      if (matches >= limit) return { matches: limit, header: header.bytes };
+      if (matches >= limit) return { matches, header: header.bytes };
       const walked = walk.position - chunk;
       fileOffset += walked;
       const rest = filled - walked;
@@ -106,11 +156,14 @@ export function countPcapInWasm(path: string, programFor: WasmCountProgramFor, c
       // The walk stopped at a record it could not finish: damage, the file's end, or the chunk's end.
       const needed = neededAt(bytes, walk.position, rest, bigEndian);
       if (needed === 'damage' || ended) return { matches, stop: { offset: fileOffset, frame }, header: header.bytes };
-      // Carry the record's bytes to the front (at the address its file offset calls for), growing the memory for a record larger than a chunk.
+      // Carry the record's bytes to the front (at the address its file offset calls for), growing the chunk region for a record larger than it.
       const next = CHUNK_BASE + (fileOffset % FILTER_READ_ALIGNMENT);
-      if (next + needed > bytes.length) {
-        memory.grow(Math.ceil((next + needed - bytes.length) / PAGE));
-        bytes = new Uint8Array(memory.buffer);
+      if (next + needed > chunkEnd) {
+        chunkEnd = next + needed;
+        if (memoryEnd() > bytes.length) {
+          memory.grow(Math.ceil((memoryEnd() - bytes.length) / PAGE));
+          bytes = new Uint8Array(memory.buffer);
+        }
       }
       bytes.copyWithin(next, walk.position, walk.position + rest);
       chunk = next;
@@ -122,13 +175,13 @@ export function countPcapInWasm(path: string, programFor: WasmCountProgramFor, c
 }
 
 /**
- * Room in front of each slot of the parallel count for the start of a record the previous chunk cut: the largest
+ * Room in front of each slot of the parallel walk for the start of a record the previous chunk cut: the largest
  * record libpcap writes (its 262,144-byte snapshot length and the header), rounded up to the alignment. A longer
- * cut record ends the count there and the general path takes over.
+ * cut record ends the walk there and the general path takes over.
  */
 const SLOT_PREFIX = 262144 + FILTER_READ_ALIGNMENT;
 
-/** Default chunk size of the parallel count: each read costs a hand-over to a libuv thread, so chunks are larger than in-thread ones. */
+/** Default chunk size of the parallel walk: each read costs a hand-over to a libuv thread, so chunks are larger than in-thread ones. */
 export const FILTER_PARALLEL_READ_SIZE = 1 << 20;
 
 /** Reads `length` bytes at `position` into `bytes[at…]` (fewer only at the end of the file); resolves to the count. */
@@ -143,19 +196,23 @@ async function readFully(file: FileHandle, bytes: Uint8Array, at: number, length
 }
 
 /**
- * countPcapInWasm with `readers` reads in flight at once (`filter --count -j N`): the kernel's copy from the
- * page cache, most of the time of a count, runs on libuv's threads, one chunk each, while this thread walks the
- * chunks in file order. The file is cut into chunks of `chunkSize` bytes (rounded up to the alignment) at fixed
- * offsets, each read into one of `readers + 1` slots, in front of which the start of a record the previous
- * chunk cut is copied before the walk. The same result as countPcapInWasm.
+ * walkPcapInWasm with `readers` reads in flight at once (`filter -j N`): the kernel's copy from the page cache,
+ * most of the time of a count, runs on libuv's threads, one chunk each, while this thread walks the chunks in
+ * file order. The file is cut into chunks of `chunkSize` bytes (rounded up to the alignment) at fixed offsets,
+ * each read into one of `readers + 1` slots, in front of which the start of a record the previous chunk cut is
+ * copied before the walk (a record longer than that room hands over to the general path). The same result as
+ * walkPcapInWasm.
  */
-export async function countPcapInWasmParallel(path: string, programFor: WasmCountProgramFor, chunkSize: number, limit: number, readers: number): Promise<WasmCountResult | undefined> {
+export async function walkPcapInWasmParallel(path: string, programFor: WasmWalkProgramFor, { chunkSize, limit, write }: WasmWalkOptions, readers: number): Promise<WasmWalkResult | undefined> {
   const size = Math.ceil(chunkSize / FILTER_READ_ALIGNMENT) * FILTER_READ_ALIGNMENT;
   const slots = readers + 1;
   const stride = SLOT_PREFIX + size;
   // Slot data starts at an address agreeing with every chunk's file offset (24 + k * size) modulo the alignment.
   const slotData = (slot: number): number => CHUNK_BASE + slot * stride + SLOT_PREFIX + PCAP_FILE_HEADER_LENGTH;
-  const prepared = prepareWalk(path, programFor, slotData(slots) + FILTER_READ_ALIGNMENT);
+  // After the slots (when writing): the matches list and the output region, each for one walk of a slot's prefix and data.
+  const matchesAt = slotData(slots);
+  const outputAt = matchesAt + listRoom(stride);
+  const prepared = prepareWalk(path, programFor, write === undefined ? matchesAt : outputAt + stride);
   if (prepared === undefined) return undefined;
   const { header, memory, walker } = prepared;
   const bigEndian = header.bigEndian;
@@ -184,10 +241,10 @@ export async function countPcapInWasmParallel(path: string, programFor: WasmCoun
       // The previous chunk's slot is free now.
       issue(chunk + readers);
       const end = slotData(slot) + count;
-      const walk = walker.count(start, end, { bigEndian, largestRecord: MAX_CAPTURED_LENGTH });
+      const walk = walkChunk(walker, bytes, start, end, bigEndian, limit - matches, write, matchesAt, outputAt);
       matches += walk.accepted;
       frame += walk.records;
-      if (matches >= limit) return { matches: limit, header: header.bytes };
+      if (matches >= limit) return { matches, header: header.bytes };
       fileOffset += walk.position - start;
       tailAt = walk.position;
       tail = end - walk.position;
