@@ -45,7 +45,10 @@ const PREFIX_FRAMES = Math.min(100_000, FRAMES);
 const ENGINE_METHOD = ENGINE_METHOD_DEFAULTS;
 const HOT_FRAMES = ENGINE_METHOD.hotFrames;
 const RUNS = 3;
-const CLI = 'bin/pktfilter.js';
+/** The command as users run it (`npx pktfilter`: the launcher, which starts the snapshot when it can). */
+const CLI = 'bin/pktfilter';
+/** The launcher's script entry, which the memory section's wrapper imports when /usr/bin/time is missing. */
+const CLI_SCRIPT = 'bin/pktfilter.js';
 
 const FILTERS = BENCHMARK_FILTERS;
 
@@ -67,8 +70,8 @@ interface Tool { name: string; command: string; args: (file: string) => string[]
 
 const pktfilterTool = (expression: string, extra: string[]): Tool => ({
   name: extra.length ? `pktfilter ${extra.join(' ')}` : 'pktfilter',
-  command: process.execPath,
-  args: (file) => [CLI, 'filter', ...extra, '--count', '-r', file, expression],
+  command: resolve(CLI),
+  args: (file) => ['filter', ...extra, '--count', '-r', file, expression],
   count: (result) => { const m = /^(\d+)\b/.exec(result.stdout); return result.status === 0 && m ? Number(m[1]) : undefined; },
 });
 const tcpdumpTool = (expression: string): Tool => ({
@@ -119,7 +122,7 @@ const timePresent = existsSync('/usr/bin/time') && !process.env.PKTFILTER_BENCH_
 
 /** Whether the CLI runs `filter --count` with these extra options: the count it gives on the prefix, or the error. */
 function probeCli(extra: string[]): { ok: boolean; detail: string } {
-  const { result } = timed(process.execPath, [CLI, 'filter', ...extra, '--count', '-r', prefix.path, 'ip']);
+  const { result } = timed(resolve(CLI), ['filter', ...extra, '--count', '-r', prefix.path, 'ip']);
   const count = pktfilterTool('ip', extra).count(result);
   return count === undefined ? { ok: false, detail: (result.stderr || result.stdout || `exit ${result.status}`).trim().split('\n')[0]! } : { ok: true, detail: String(count) };
 }
@@ -262,10 +265,10 @@ function peakRss(tool: Tool, file: string, frames: number): MemoryRow {
     run = timed('/usr/bin/time', ['-v', tool.command, ...tool.args(file)]);
     const m = /Maximum resident set size \(kbytes\): (\d+)/.exec(run.result.stderr);
     if (m) rss = Number(m[1]) / 1024;
-  } else if (tool.command === process.execPath) {
-    const wrapper = `import(${JSON.stringify(pathToFileURL(resolve(CLI)).href)}); process.on('exit', () => process.stderr.write('maxRSS ' + process.resourceUsage().maxRSS + '\\n'));`;
+  } else if (tool.command === resolve(CLI)) {
+    const wrapper = `import(${JSON.stringify(pathToFileURL(resolve(CLI_SCRIPT)).href)}); process.on('exit', () => process.stderr.write('maxRSS ' + process.resourceUsage().maxRSS + '\\n'));`;
     // With -e, process.argv is [node, ...args]: the CLI path stands in for the script so that argv.slice(2) is the verb and its options.
-    run = timed(process.execPath, ['--input-type=module', '-e', wrapper, ...tool.args(file)]);
+    run = timed(process.execPath, ['--input-type=module', '-e', wrapper, CLI_SCRIPT, ...tool.args(file)]);
     const m = /maxRSS (\d+)/.exec(run.result.stderr);
     if (m) rss = Number(m[1]) / 1024;
   } else {

@@ -1,5 +1,7 @@
 #!/usr/bin/env node
-// Entry point of the `pktfilter` command: runs the bundled CLI (built by `npm ci` through the prepare script).
+// Script entry of the `pktfilter` command: bin/pktfilter (the command npm installs) runs it when it cannot start
+// the snapshot dist/cli.blob, and `node bin/pktfilter.js ARGS` runs the same CLI directly. It runs the bundled CLI
+// (built by `npm ci` through the prepare script).
 // It compiles dist/cli-script.js with the V8 code cache that the build stored beside it (a start then skips
 // parsing 1 MB of JavaScript and compiling the filter parser and the compiler); without the script, or with
 // a cache V8 rejects, it still runs the same CLI, only slower to start.

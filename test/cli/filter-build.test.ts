@@ -24,7 +24,7 @@ describeWithOracle('the CLI build (fresh, in a temporary directory)', hasCommand
     root = mkdtempSync(join(tmpdir(), 'pktfilter-build-'));
     for (const name of ['src', 'node_modules', 'package.json']) symlinkSync(join(repositoryRoot, name), join(root, name));
     // bin/ and scripts/ are copied: bin finds dist/ beside itself, and node resolves a linked file to its target.
-    for (const [directory, file] of [['bin', 'pktfilter.js'], ['scripts', 'build.mjs']]) {
+    for (const [directory, file] of [['bin', 'pktfilter.js'], ['bin', 'snapshot-entry.mjs'], ['scripts', 'build.mjs']]) {
       mkdirSync(join(root, directory), { recursive: true });
       copyFileSync(join(repositoryRoot, directory, file), join(root, directory, file));
     }
