@@ -126,9 +126,25 @@ export function formatDecodedPacket(command: DecodeCommand, frame: number, recor
   }
 }
 
-/** Writes to stdout, waiting when its buffer is full. */
-async function write(text: string): Promise<void> {
-  if (!process.stdout.write(text)) await new Promise<void>((resolve) => process.stdout.once('drain', () => resolve()));
+/** Standard output for one run: writes wait while its buffer is full, and stop once a reader closed it (`| head`). */
+class DecodeOutput {
+  closed = false;
+  private readonly onError = (error: NodeJS.ErrnoException): void => { if (error.code === 'EPIPE') this.closed = true; };
+
+  constructor() { process.stdout.on('error', this.onError); }
+
+  /** Writes `text`; resolves once stdout can take more (or is closed). */
+  async write(text: string): Promise<void> {
+    if (this.closed || process.stdout.write(text)) return;
+    await new Promise<void>((resolve) => {
+      const done = (): void => { process.stdout.off('drain', done); process.stdout.off('error', done); resolve(); };
+      process.stdout.on('drain', done);
+      process.stdout.on('error', done);
+    });
+  }
+
+  /** Stops listening (the output is finished). */
+  close(): void { process.stdout.off('error', this.onError); }
 }
 
 /** Runs `pktfilter decode`. */
@@ -143,6 +159,7 @@ export async function run(argv: string[]): Promise<number> {
   const progress = process.stderr.isTTY === true && size > 64 * 1024 * 1024;
   const decoder = new PacketDecoder();
   const reader = readCapture(command.file);
+  const output = new DecodeOutput();
   let pending = '';
   let frame = 0;
   let lastProgress = 0;
@@ -154,19 +171,20 @@ export async function run(argv: string[]): Promise<number> {
       lastProgress = frame;
       process.stderr.write(`\rdecoded ${frame} packets (${Math.floor((100 * record.fileOffset) / size)}%)`);
     }
-    return command.limit === undefined || frame < command.limit;
+    return !output.closed && (command.limit === undefined || frame < command.limit);
   };
   let failure: unknown;
   try {
     await reader.walk(visit, {
       beforeNextChunk: async () => {
-        if (pending.length > 0) { const text = pending; pending = ''; await write(text); }
+        if (pending.length > 0) { const text = pending; pending = ''; await output.write(text); }
       },
     });
   } catch (error) {
     failure = error;
   }
-  if (pending.length > 0) await write(pending);
+  if (pending.length > 0) await output.write(pending);
+  output.close();
   if (progress) process.stderr.write('\r\x1b[K');
   if (failure !== undefined) {
     if (failure instanceof CaptureFormatError) throw new CliError(failure.message, 1);

@@ -17,8 +17,18 @@ function usage(): string {
   return ['usage: pktfilter COMMAND [OPTIONS]', '', ...Object.values(verbs).map((v) => `  pktfilter ${v.summary}`), ''].join('\n');
 }
 
+/**
+ * A reader that closes standard output early (`pktfilter decode ... | head -1`) ends the output quietly, as with
+ * tcpdump: the failed write's EPIPE is not an error of ours (verbs that write a lot stop on it themselves). Other
+ * errors of stdout stay errors. Stateless, so the same function can be found on stdout and not added twice.
+ */
+function ignoreClosedStdout(error: NodeJS.ErrnoException): void {
+  if (error.code !== 'EPIPE') throw error;
+}
+
 /** Runs the CLI with `argv` (without node and script) and resolves to the exit code. */
 export async function main(argv: string[]): Promise<number> {
+  if (!process.stdout.listeners('error').includes(ignoreClosedStdout)) process.stdout.on('error', ignoreClosedStdout);
   const [verb, ...rest] = argv;
   if (verb === undefined || verb === '-h' || verb === '--help' || verb === 'help') {
     process.stdout.write(usage());

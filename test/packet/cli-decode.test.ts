@@ -76,6 +76,18 @@ describe('pktfilter decode', () => {
     expect(result.stdout).toContain('#5 ipv4.source = 10.5.5.5  @72 size 4  ip[54:4]  [vlan and ip[54:4] = 0xa050505]');
   });
 
+  it('stops quietly, exit 0 and nothing on stderr, when the reader closes stdout early (| head -1)', () => {
+    // 40,000 records: megabytes of output, far more than a pipe holds, so writes fail with EPIPE after head exits.
+    const many = join(directory, 'many.pcap');
+    writeFileSync(many, encodePcap(Array.from({ length: 40_000 }, (_, i) => records[i % records.length]!), { linkType: LinkType.EN10MB }));
+    for (const mode of [[], ['--json'], ['--offsets']]) {
+      const result = spawnSync('bash', ['-c', 'set -o pipefail; "$0" bin/pktfilter.js decode -r "$1" "${@:2}" | head -1', process.execPath, many, ...mode], { encoding: 'utf8' });
+      expect(result.stderr, mode.join(' ')).toBe('');
+      expect(result.status, mode.join(' ')).toBe(0);
+      expect(result.stdout.split('\n')).toHaveLength(2);
+    }
+  });
+
   it('prints the good records of a damaged file, then one error line, and exits 1', () => {
     const result = cli('-r', damaged);
     expect(result.status).toBe(1);
