@@ -1,6 +1,7 @@
 /**
  * End-to-end speed benchmark of `pktfilter filter --count` against tcpdump and tshark on the shared
- * benchmark capture (bench/mix.ts, 1M frames; 10M more with --big for the memory check), plus the
+ * benchmark capture (bench/mix.ts, 1M frames; 10M more with --big for the memory check), of
+ * `pktfilter filter -w /dev/null` against `tcpdump -w /dev/null` on the same file, plus the
  * in-memory ns/packet of our BPF interpreter, BPF->JS function, BPF->JS batch loop and direct JS batch loop
  * (src/direct: the filter tree compiled to JavaScript with no BPF program) beside libpcap's bpf_filter in C
  * on the same file, measured by bench/engines.ts (the method bench/bpf.ts uses too, so both give the same
@@ -14,13 +15,14 @@
  * the warm-up only fills the page cache), the tools taking turns in each round so that a busy moment on the
  * shared machine hits all of them. tshark is run once per display filter on a 100k-frame prefix of the
  * capture (its frame numbers piped back and counted) and its time scaled to the whole file (labelled as
- * such). Every count is checked against tcpdump's (MISMATCH lines). `--only` runs some sections and writes
- * bench/results/filter-partial.{json,svg} instead.
+ * such). Every count is checked against tcpdump's (MISMATCH lines), and on the 100k-frame prefix the file
+ * `pktfilter filter -w` writes must equal tcpdump's `-w` file byte for byte (MISMATCH lines naming the first
+ * differing byte). `--only` runs some sections and writes bench/results/filter-partial.{json,svg} instead.
  */
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg } from 'node:os';
-import { resolve } from 'node:path';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { libpcapAvailable } from '../test/support/libpcap.js';
 import { renderBarChartSvg, type BarChartPanel } from './chart.js';
@@ -65,8 +67,11 @@ function timed(command: string, args: string[]): { seconds: number; result: Spaw
   return { seconds: Number(process.hrtime.bigint() - start) / 1e9, result };
 }
 
-/** A tool run under test: how to start it on a file and how to read its match count. */
-interface Tool { name: string; command: string; args: (file: string) => string[]; count: (result: SpawnSyncReturns<string>) => number | undefined }
+/**
+ * A tool run under test: how to start it on a file and how to read its match count (null when the run
+ * succeeded but prints no count, as a `-w` run; undefined when it failed).
+ */
+interface Tool { name: string; command: string; args: (file: string) => string[]; count: (result: SpawnSyncReturns<string>) => number | null | undefined }
 
 const pktfilterTool = (expression: string, extra: string[]): Tool => ({
   name: extra.length ? `pktfilter ${extra.join(' ')}` : 'pktfilter',
@@ -80,6 +85,20 @@ const tcpdumpTool = (expression: string): Tool => ({
   args: (file) => ['-r', file, '--count', expression],
   count: (result) => { const m = /^(\d+) packets?/m.exec(result.stdout); return result.status === 0 && m ? Number(m[1]) : undefined; },
 });
+/** `pktfilter filter -r FILE -w OUTPUT EXPRESSION` through the launcher, as the --count runs use it. */
+const pktfilterWriteTool = (expression: string, output: string): Tool => ({
+  name: `pktfilter -w ${output}`,
+  command: resolve(CLI),
+  args: (file) => ['filter', '-r', file, '-w', output, expression],
+  count: (result) => (result.status === 0 ? null : undefined),
+});
+/** `tcpdump -r FILE -w OUTPUT EXPRESSION`. */
+const tcpdumpWriteTool = (expression: string, output: string): Tool => ({
+  name: `tcpdump -w ${output}`,
+  command: 'tcpdump',
+  args: (file) => ['-r', file, '-w', output, expression],
+  count: (result) => (result.status === 0 ? null : undefined),
+});
 
 /** One line of the end-to-end table. */
 interface WallRow {
@@ -90,6 +109,15 @@ interface WallRow {
   tsharkPrefixSeconds: number | null; tsharkScaledSeconds: number | null; tsharkPrefixCount: number | null; tcpdumpPrefixCount: number | null;
   ratioToTcpdump: number | null; parallelRatioToTcpdump: number | null; tsharkRatioToTcpdump: number | null;
   countsAgree: boolean | null;
+  /** `pktfilter filter -r FILE -w /dev/null` and `tcpdump -r FILE -w /dev/null` on the whole file, and their ratio. */
+  pktfilterWriteSeconds: number | null; pktfilterWriteError?: string;
+  tcpdumpWriteSeconds: number | null; tcpdumpWriteError?: string;
+  writeRatioToTcpdump: number | null;
+  /**
+   * On the prefix: whether `pktfilter filter -w` and `tcpdump -w` wrote byte-identical files (null: not
+   * checked), the size of tcpdump's file, and where they first differ when they do.
+   */
+  writeFilesIdentical: boolean | null; writeCheckBytes: number | null; writeCheckDetail?: string;
 }
 
 /** One line of the in-memory table. */
@@ -124,7 +152,7 @@ const timePresent = existsSync('/usr/bin/time') && !process.env.PKTFILTER_BENCH_
 function probeCli(extra: string[]): { ok: boolean; detail: string } {
   const { result } = timed(resolve(CLI), ['filter', ...extra, '--count', '-r', prefix.path, 'ip']);
   const count = pktfilterTool('ip', extra).count(result);
-  return count === undefined ? { ok: false, detail: (result.stderr || result.stdout || `exit ${result.status}`).trim().split('\n')[0]! } : { ok: true, detail: String(count) };
+  return count === undefined || count === null ? { ok: false, detail: (result.stderr || result.stdout || `exit ${result.status}`).trim().split('\n')[0]! } : { ok: true, detail: String(count) };
 }
 const cliProbe = probeCli([]);
 const parallelProbe = cliProbe.ok ? probeCli(['-j', '2']) : { ok: false, detail: 'the CLI itself is unavailable' };
@@ -147,7 +175,7 @@ function measureWall(tools: Tool[], file: string, warmUp: boolean): { wall: (too
       const { seconds: elapsed, result } = timed(tool.command, tool.args(file));
       const count = tool.count(result);
       if (count === undefined) { errors.set(tool, (result.stderr || `exit ${result.status}`).trim().split('\n').pop()!); continue; }
-      counts.set(tool, count);
+      if (count !== null) counts.set(tool, count);
       if (round > 0) seconds.get(tool)!.push(elapsed); // round 0 warms the page cache and the tool up
     }
   }
@@ -164,6 +192,87 @@ const startupTools = [cliProbe.ok ? pktfilterTool('ip', []) : undefined, tcpdump
 const startup = measureWall(sections.has('wall') ? startupTools : [], tiny.path, true);
 const startupSeconds = { pktfilter: startup.wall(startupTools.find((t) => t.name === 'pktfilter')), tcpdump: startup.wall(startupTools.find((t) => t.name === 'tcpdump')) };
 
+// ---- 2b. The -w check: on the prefix, pktfilter's -w file must equal tcpdump's byte for byte. ----
+/**
+ * The pcap file header (pcap/pcap.h's struct pcap_file_header) as [offset, length, field]. libpcap's
+ * pcap_dump_open writes its own header, not the input's: the magic of the precision pcap_open_offline
+ * reads with (microseconds), version 2.4, thiszone and sigfigs 0, and the input's snaplen and link type.
+ * Ours copies the input's header. The benchmark capture is bench/mix.ts's PcapWriter output (microsecond
+ * magic, 2.4, zero thiszone and sigfigs, snaplen 262144, Ethernet), which is exactly what libpcap writes, so
+ * the whole files are compared, header included (checked: tcpdump's header equals the input's on this
+ * capture). A header difference is still reported by field, with whether the records after it agree.
+ */
+const PCAP_FILE_HEADER_FIELDS: readonly (readonly [number, number, string])[] = [
+  [0, 4, 'magic'], [4, 2, 'version_major'], [6, 2, 'version_minor'], [8, 4, 'thiszone'], [12, 4, 'sigfigs'], [16, 4, 'snaplen'], [20, 4, 'linktype'],
+];
+const PCAP_FILE_HEADER_LENGTH = 24;
+const PCAP_RECORD_HEADER_LENGTH = 16;
+/** Offset of the captured length (caplen) in a pcap record header. */
+const PCAP_RECORD_CAPLEN_OFFSET = 8;
+/** The magic numbers (microsecond, nanosecond) as a reader in the writer's byte order sees them. */
+const PCAP_MAGICS = [0xa1b2c3d4, 0xa1b23c4d];
+
+/**
+ * Where two pcap files first differ, in words (the header field, or the record of tcpdump's file and the
+ * byte in it); null when they are byte-identical.
+ */
+function describeFirstDifference(ours: Buffer, theirs: Buffer): string | null {
+  if (ours.equals(theirs)) return null;
+  const shorter = Math.min(ours.length, theirs.length);
+  let at = 0;
+  while (at < shorter && ours[at] === theirs[at]) at++;
+  const sizes = `ours ${ours.length} bytes, tcpdump's ${theirs.length}`;
+  if (at < PCAP_FILE_HEADER_LENGTH) {
+    const field = PCAP_FILE_HEADER_FIELDS.find(([offset, length]) => at >= offset && at < offset + length)?.[2] ?? 'header';
+    const recordsAgree = ours.subarray(PCAP_FILE_HEADER_LENGTH).equals(theirs.subarray(PCAP_FILE_HEADER_LENGTH));
+    return `file header field ${field} differs at byte ${at}; the records after the header ${recordsAgree ? 'are identical' : 'differ too'} (${sizes})`;
+  }
+  // Which record of tcpdump's file holds the byte: walk its record headers in the byte order of its magic.
+  const view = new DataView(theirs.buffer, theirs.byteOffset, theirs.byteLength);
+  const littleEndian = theirs.length >= 4 && PCAP_MAGICS.includes(view.getUint32(0, true));
+  let record = 0;
+  let recordStart = PCAP_FILE_HEADER_LENGTH;
+  while (recordStart + PCAP_RECORD_HEADER_LENGTH <= theirs.length) {
+    const end = recordStart + PCAP_RECORD_HEADER_LENGTH + view.getUint32(recordStart + PCAP_RECORD_CAPLEN_OFFSET, littleEndian);
+    if (at < end) break;
+    recordStart = end;
+    record++;
+  }
+  const where = at - recordStart < PCAP_RECORD_HEADER_LENGTH ? `byte ${at - recordStart} of its 16-byte record header` : `byte ${at - recordStart - PCAP_RECORD_HEADER_LENGTH} of its data`;
+  const what = at === shorter ? `${ours.length < theirs.length ? 'ours' : "tcpdump's"} ends early` : 'first difference';
+  return `${what} at file offset ${at}: written record ${record} (at ${recordStart}), ${where} (${sizes})`;
+}
+
+/** Where the -w check writes its two files (made on first use, removed when the process exits). */
+let writeCheckDirectory: string | undefined;
+/** Runs `pktfilter filter -w` and `tcpdump -w` on the prefix into temporary files, compares and deletes them. */
+function checkWrittenFiles(expression: string, stock: string): { identical: boolean; bytes: number | null; detail?: string } {
+  if (writeCheckDirectory === undefined) {
+    const directory = mkdtempSync(join(tmpdir(), 'pktfilter-bench-filter-'));
+    writeCheckDirectory = directory;
+    process.on('exit', () => rmSync(directory, { recursive: true, force: true }));
+  }
+  const ours = join(writeCheckDirectory, 'pktfilter.pcap');
+  const theirs = join(writeCheckDirectory, 'tcpdump.pcap');
+  try {
+    for (const [label, tool] of [['pktfilter', pktfilterWriteTool(expression, ours)], ['tcpdump', tcpdumpWriteTool(stock, theirs)]] as const) {
+      const { result } = timed(tool.command, tool.args(prefix.path));
+      if (tool.count(result) === undefined) return { identical: false, bytes: null, detail: `${label} -w failed: ${(result.stderr || `exit ${result.status}`).trim().split('\n').pop()}` };
+    }
+    const theirBytes = readFileSync(theirs);
+    const detail = describeFirstDifference(readFileSync(ours), theirBytes);
+    return { identical: detail === null, bytes: theirBytes.length, ...(detail === null ? {} : { detail }) };
+  } catch (error) {
+    return { identical: false, bytes: null, detail: `could not compare the files: ${(error as Error).message}` };
+  } finally {
+    rmSync(ours, { force: true });
+    rmSync(theirs, { force: true });
+  }
+}
+
+/** Where the timed -w runs write. */
+const WRITE_TARGET = '/dev/null';
+
 console.log('bench filter: wall time (median of 3 after a warm-up) ...');
 const wallRows: WallRow[] = [];
 const tsharkRuns = new Map<string, { seconds: number; count: number } | null>();
@@ -171,7 +280,10 @@ for (const [filterIndex, filter] of sections.has('wall') ? FILTERS.entries() : [
   const single = cliProbe.ok ? pktfilterTool(filter.expression, []) : undefined;
   const parallel = parallelProbe.ok ? pktfilterTool(filter.expression, ['-j', '2']) : undefined;
   const tcpdump = tcpdumpPresent ? tcpdumpTool(filter.stock) : undefined;
-  const { wall, countOf, errors } = measureWall([single, parallel, tcpdump].filter((t): t is Tool => t !== undefined), capture.path, filterIndex === 0);
+  const writeSingle = cliProbe.ok ? pktfilterWriteTool(filter.expression, WRITE_TARGET) : undefined;
+  const writeTcpdump = tcpdumpPresent ? tcpdumpWriteTool(filter.stock, WRITE_TARGET) : undefined;
+  // All five take turns in each round; the first filter's warm-up round warms every binary and the file.
+  const { wall, countOf, errors } = measureWall([single, parallel, tcpdump, writeSingle, writeTcpdump].filter((t): t is Tool => t !== undefined), capture.path, filterIndex === 0);
   // tshark: once on the prefix, scaled to the whole file; tcpdump's count on the same prefix for comparison.
   let tsharkPrefixSeconds: number | null = null;
   let tsharkPrefixCount: number | null = null;
@@ -191,6 +303,9 @@ for (const [filterIndex, filter] of sections.has('wall') ? FILTERS.entries() : [
   const tsharkScaledSeconds = tsharkPrefixSeconds === null ? null : tsharkPrefixSeconds * (FRAMES / PREFIX_FRAMES);
   const pktfilterCount = countOf(single);
   const tcpdumpCount = countOf(tcpdump);
+  const pktfilterWriteSeconds = wall(writeSingle);
+  const tcpdumpWriteSeconds = wall(writeTcpdump);
+  const writeCheck = writeSingle && writeTcpdump ? checkWrittenFiles(filter.expression, filter.stock) : null;
   const row: WallRow = {
     filter: filter.expression, stock: filter.stock, display: filter.display, ...(filter.note ? { note: filter.note } : {}),
     pktfilterSeconds, pktfilterCount, ...(single && errors.has(single) ? { pktfilterError: errors.get(single)! } : {}),
@@ -199,9 +314,13 @@ for (const [filterIndex, filter] of sections.has('wall') ? FILTERS.entries() : [
     ratioToTcpdump: ratioOf(pktfilterSeconds, tcpdumpSeconds), parallelRatioToTcpdump: ratioOf(parallelSeconds, tcpdumpSeconds),
     tsharkRatioToTcpdump: ratioOf(tsharkScaledSeconds, tcpdumpSeconds),
     countsAgree: pktfilterCount === null || tcpdumpCount === null ? null : pktfilterCount === tcpdumpCount && (parallelAgrees(countOf(parallel), pktfilterCount)),
+    pktfilterWriteSeconds, ...(writeSingle && errors.has(writeSingle) ? { pktfilterWriteError: errors.get(writeSingle)! } : {}),
+    tcpdumpWriteSeconds, ...(writeTcpdump && errors.has(writeTcpdump) ? { tcpdumpWriteError: errors.get(writeTcpdump)! } : {}),
+    writeRatioToTcpdump: ratioOf(pktfilterWriteSeconds, tcpdumpWriteSeconds),
+    writeFilesIdentical: writeCheck?.identical ?? null, writeCheckBytes: writeCheck?.bytes ?? null, ...(writeCheck?.detail ? { writeCheckDetail: writeCheck.detail } : {}),
   };
   wallRows.push(row);
-  process.stdout.write(`  ${filter.expression}: pktfilter ${fixed(pktfilterSeconds, 3)} s, tcpdump ${fixed(tcpdumpSeconds, 3)} s, tshark(prefix) ${fixed(tsharkPrefixSeconds, 2)} s\n`);
+  process.stdout.write(`  ${filter.expression}: pktfilter ${fixed(pktfilterSeconds, 3)} s, tcpdump ${fixed(tcpdumpSeconds, 3)} s, -w ${WRITE_TARGET}: pktfilter ${fixed(pktfilterWriteSeconds, 3)} s, tcpdump ${fixed(tcpdumpWriteSeconds, 3)} s, tshark(prefix) ${fixed(tsharkPrefixSeconds, 2)} s\n`);
 }
 
 /** A -j 2 count, when measured, must equal the single-thread count. */
@@ -290,20 +409,27 @@ const lines: string[] = [];
 const out = (line = ''): void => { lines.push(line); console.log(line); };
 const load = loadavg().map((l) => l.toFixed(2)).join(' ');
 out();
-out(`pktfilter filter --count vs tcpdump --count vs tshark -Y, ${FRAMES} frames (${(capture.bytes / 1e6).toFixed(0)} MB), ${cpus().length} cores, load ${load}`);
+out(`pktfilter filter --count vs tcpdump --count vs tshark -Y, and filter -w ${WRITE_TARGET} vs tcpdump -w ${WRITE_TARGET}, ${FRAMES} frames (${(capture.bytes / 1e6).toFixed(0)} MB), ${cpus().length} cores, load ${load}`);
 out('wall seconds: median of 3 (one warm-up run per tool first); tshark: one run on the first 100k frames x' + (FRAMES / PREFIX_FRAMES) + ' (scaled)');
+out(`-w: \`${CLI} filter -r FILE -w ${WRITE_TARGET} EXPR\` vs \`tcpdump -r FILE -w ${WRITE_TARGET} STOCK\`, ratio = pktfilter / tcpdump;`
+  + ` -w check: both -w files of the first ${PREFIX_FRAMES} frames byte-identical`);
 out();
 const width = Math.max(...FILTERS.map((f) => f.expression.length));
-out(['filter'.padEnd(width), 'pktfilter', ' ratio', '   -j 2', ' ratio', 'tcpdump', 'tshark*', ' ratio', '   matches', 'check'].join('  '));
+out(['filter'.padEnd(width), 'pktfilter', ' ratio', '   -j 2', ' ratio', 'tcpdump', 'tshark*', ' ratio', ' pkt -w', 'tcpd -w', ' ratio', '   matches', 'check', '-w check'].join('  '));
 for (const row of wallRows) {
   const check = row.countsAgree === null ? (row.pktfilterError ? 'unavailable' : 'n/a') : row.countsAgree ? 'ok' : 'MISMATCH';
+  const writeCheck = row.writeFilesIdentical === null ? 'n/a' : row.writeFilesIdentical ? 'ok' : 'MISMATCH';
   out([row.filter.padEnd(width), fixed(row.pktfilterSeconds, 3).padStart(9), fixed(row.ratioToTcpdump, 2).padStart(6), fixed(row.parallelSeconds, 3).padStart(7),
     fixed(row.parallelRatioToTcpdump, 2).padStart(6), fixed(row.tcpdumpSeconds, 3).padStart(7), fixed(row.tsharkScaledSeconds, 1).padStart(7),
-    fixed(row.tsharkRatioToTcpdump, 1).padStart(6), String(row.tcpdumpCount ?? row.pktfilterCount ?? '-').padStart(10), check].join('  '));
+    fixed(row.tsharkRatioToTcpdump, 1).padStart(6), fixed(row.pktfilterWriteSeconds, 3).padStart(7), fixed(row.tcpdumpWriteSeconds, 3).padStart(7),
+    fixed(row.writeRatioToTcpdump, 2).padStart(6), String(row.tcpdumpCount ?? row.pktfilterCount ?? '-').padStart(10), check.padEnd(5), writeCheck].join('  '));
 }
 for (const row of wallRows) {
   if (row.countsAgree === false) out(`MISMATCH ${row.filter}: pktfilter ${row.pktfilterCount}${row.parallelCount !== null ? ` (-j 2: ${row.parallelCount})` : ''}, tcpdump ${row.tcpdumpCount} (${row.stock})`);
+  if (row.writeFilesIdentical === false) out(`MISMATCH ${row.filter}: -w on the first ${PREFIX_FRAMES} frames (tcpdump: ${row.stock}): ${row.writeCheckDetail ?? 'files differ'}`);
   if (row.pktfilterError) out(`unavailable ${row.filter}: pktfilter: ${row.pktfilterError}`);
+  if (row.pktfilterWriteError) out(`unavailable ${row.filter}: pktfilter -w ${WRITE_TARGET}: ${row.pktfilterWriteError}`);
+  if (row.tcpdumpWriteError) out(`unavailable ${row.filter}: tcpdump -w ${WRITE_TARGET}: ${row.tcpdumpWriteError}`);
   if (row.tsharkPrefixCount !== null && row.tcpdumpPrefixCount !== null && row.tsharkPrefixCount !== row.tcpdumpPrefixCount) {
     out(`note ${row.filter}: on the prefix tshark -Y '${row.display}' matched ${row.tsharkPrefixCount}, tcpdump ${row.tcpdumpPrefixCount}`);
   }
@@ -321,6 +447,12 @@ out(`geometric mean ratio to tcpdump: pktfilter ${fixed(meanRatio, 2)} (target <
 const netOfStartup = (seconds: number | null, start: number | null): number | null => (seconds === null || start === null ? null : Math.max(0, seconds - start));
 const meanNetRatio = geometricMean(wallRows.map((r) => ratioOf(netOfStartup(r.pktfilterSeconds, startupSeconds.pktfilter), netOfStartup(r.tcpdumpSeconds, startupSeconds.tcpdump))));
 out(`the same net of start-up (each tool's 1000-frame time subtracted): ${fixed(meanNetRatio, 2)}`);
+const meanWriteRatio = geometricMean(wallRows.map((r) => r.writeRatioToTcpdump));
+const meanWriteNetRatio = geometricMean(wallRows.map((r) => ratioOf(netOfStartup(r.pktfilterWriteSeconds, startupSeconds.pktfilter), netOfStartup(r.tcpdumpWriteSeconds, startupSeconds.tcpdump))));
+const writeChecked = wallRows.filter((r) => r.writeFilesIdentical !== null);
+const writeIdentical = writeChecked.filter((r) => r.writeFilesIdentical === true).length;
+out(`-w ${WRITE_TARGET}: geometric mean ratio to tcpdump -w ${fixed(meanWriteRatio, 2)}, net of start-up (the --count start-up times) ${fixed(meanWriteNetRatio, 2)};`
+  + ` -w files identical to tcpdump's on ${writeIdentical} of ${writeChecked.length} filters`);
 
 out();
 out('in memory, ns/packet (bench/engines.ts, the method of bench/bpf.ts); ratio = ours / libpcap bpf_filter');
@@ -366,7 +498,10 @@ const json = {
   summary: {
     meanRatioToTcpdump: meanRatio, meanRatioToTcpdumpNetOfStartup: meanNetRatio, meanParallelRatioToTcpdump: meanParallel, meanJsToLibpcapHot: meanHotJs,
     meanDirectToLibpcapHot: meanHotDirect, worstDirectToLibpcapHot: worstHotDirect, peakRssMb: rssSmall, peakRssBigMb: rssBig,
+    meanWriteRatioToTcpdump: meanWriteRatio, meanWriteRatioToTcpdumpNetOfStartup: meanWriteNetRatio,
+    writeFilesIdentical: writeIdentical, writeFilesChecked: writeChecked.length,
   },
+  write: { target: WRITE_TARGET, checkFrames: PREFIX_FRAMES, checkCapture: prefix.path },
   wall: wallRows, engines: engineRows, memory: memoryRows, table: lines,
 };
 // A run of some sections (--only) writes beside the full results instead of over them.
@@ -381,8 +516,18 @@ const panels: BarChartPanel[] = [
       { name: 'pktfilter', values: FILTERS.map((f) => wallOf(f)?.ratioToTcpdump ?? null) },
       { name: 'pktfilter -j 2', values: FILTERS.map((f) => wallOf(f)?.parallelRatioToTcpdump ?? null) },
       { name: 'tshark (scaled from 100k)', values: FILTERS.map((f) => wallOf(f)?.tsharkRatioToTcpdump ?? null) },
+      { name: 'pktfilter -w / tcpdump -w', values: FILTERS.map((f) => wallOf(f)?.writeRatioToTcpdump ?? null) },
     ],
     referenceLines: [{ value: 1, label: 'tcpdump = 1' }, { value: 0.7, label: 'target -j 2: 0.7' }],
+  },
+  {
+    title: `Wall seconds, --count and -w ${WRITE_TARGET} (${FRAMES} frames; median of 3; lower is better)`, unit: 'seconds', groups,
+    series: [
+      { name: 'pktfilter --count', values: FILTERS.map((f) => wallOf(f)?.pktfilterSeconds ?? null) },
+      { name: 'tcpdump --count', values: FILTERS.map((f) => wallOf(f)?.tcpdumpSeconds ?? null) },
+      { name: `pktfilter -w ${WRITE_TARGET}`, values: FILTERS.map((f) => wallOf(f)?.pktfilterWriteSeconds ?? null) },
+      { name: `tcpdump -w ${WRITE_TARGET}`, values: FILTERS.map((f) => wallOf(f)?.tcpdumpWriteSeconds ?? null) },
+    ],
   },
 ];
 for (const data of ['hot', 'memory'] as const) {
