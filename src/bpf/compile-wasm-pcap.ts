@@ -16,7 +16,7 @@
 import type { RawInstruction } from './opcodes.js';
 import { BpfError } from './errors.js';
 import { assertRunnableProgram } from './interpreter.js';
-import { Wasm, encodeWasmFunctionModule, wasmApi, wasmSigned, wasmUnsigned } from './wasm-encoder.js';
+import { Wasm, encodeWasmFunctionModule, wasmApi, wasmCodeWriter, wasmUnsigned } from './wasm-encoder.js';
 import type { WasmMemory } from './wasm-encoder.js';
 import { assertForwardOnly, emitWasmProgram, usesWireLength } from './wasm-program.js';
 
@@ -67,11 +67,7 @@ const WORKING_LOCALS = Local.Scratch - Local.Records + 16;
 
 /** The walk loop around the program's code, for one byte order, counting or also listing the accepted records. */
 function emitWalk(program: readonly RawInstruction[], variant: { bigEndian: boolean; list: boolean }): number[] {
-  const out: number[] = [];
-  const emit = (...bytes: number[]): void => { for (const b of bytes) out.push(b); };
-  const get = (local: number): void => emit(Wasm.localGet, ...wasmUnsigned(local));
-  const set = (local: number): void => emit(Wasm.localSet, ...wasmUnsigned(local));
-  const i32 = (value: number): void => emit(Wasm.i32Const, ...wasmSigned(value | 0));
+  const { out, emit, get, set, i32 } = wasmCodeWriter();
   /** Pushes the header word at Position + offset in the file's byte order. */
   const headerWord = (offset: number): void => {
     get(Local.Position); emit(Wasm.i32Load, 0, ...wasmUnsigned(offset));

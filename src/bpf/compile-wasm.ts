@@ -21,7 +21,7 @@ import { BpfError } from './errors.js';
 import { checkBpfBatchArguments } from './batch.js';
 import type { BpfBatchFilterFunction } from './batch.js';
 import { assertRunnableProgram } from './interpreter.js';
-import { Wasm, encodeWasmFunctionModule, wasmApi, wasmSigned, wasmUnsigned } from './wasm-encoder.js';
+import { Wasm, encodeWasmFunctionModule, wasmApi, wasmCodeWriter, wasmUnsigned } from './wasm-encoder.js';
 import { assertForwardOnly, emitWasmProgram, usesWireLength } from './wasm-program.js';
 import type { WasmMemory } from './wasm-encoder.js';
 
@@ -176,11 +176,7 @@ const WORKING_LOCALS = Local.Scratch - Local.Record + 16;
 
 /** The body of the generated function: the record loop around the program's code. */
 function emitBody(program: readonly RawInstruction[], variant: { clamp: boolean; matches: boolean }): number[] {
-  const out: number[] = [];
-  const emit = (...bytes: number[]): void => { for (const b of bytes) out.push(b); };
-  const get = (local: number): void => emit(Wasm.localGet, ...wasmUnsigned(local));
-  const set = (local: number): void => emit(Wasm.localSet, ...wasmUnsigned(local));
-  const i32 = (value: number): void => emit(Wasm.i32Const, ...wasmSigned(value | 0));
+  const { out, emit, get, set, i32 } = wasmCodeWriter();
 
   // if (count == 0) return 0
   get(Local.Count); emit(Wasm.i32Eqz, Wasm.if, Wasm.emptyBlock); i32(0); emit(Wasm.return, Wasm.end);

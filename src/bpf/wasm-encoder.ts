@@ -44,6 +44,33 @@ export const Wasm = {
   i32Shl: 0x74, i32ShrU: 0x76, i32Rotl: 0x77, i32Rotr: 0x78, i64Add: 0x7c, i64ExtendI32U: 0xad,
 } as const;
 
+/** A function body being written: its bytes and the writers every code generator uses. */
+export interface WasmCodeWriter {
+  /** The instructions written so far. */
+  readonly out: number[];
+  /** Appends raw bytes (opcodes and immediates). */
+  emit(...bytes: number[]): void;
+  /** local.get of a local's index. */
+  get(local: number): void;
+  /** local.set of a local's index. */
+  set(local: number): void;
+  /** i32.const of a value (taken as int32). */
+  i32(value: number): void;
+}
+
+/** A new, empty function body writer. */
+export function wasmCodeWriter(): WasmCodeWriter {
+  const out: number[] = [];
+  const emit = (...bytes: number[]): void => { for (const b of bytes) out.push(b); };
+  return {
+    out,
+    emit,
+    get: (local) => emit(Wasm.localGet, ...wasmUnsigned(local)),
+    set: (local) => emit(Wasm.localSet, ...wasmUnsigned(local)),
+    i32: (value) => emit(Wasm.i32Const, ...wasmSigned(value | 0)),
+  };
+}
+
 /** A section: its id, its byte size and its contents. */
 function section(id: number, contents: readonly number[]): number[] {
   return [id, ...wasmUnsigned(contents.length), ...contents];

@@ -14,7 +14,7 @@
  */
 import type { RawInstruction } from './opcodes.js';
 import { BpfError } from './errors.js';
-import { Wasm, wasmSigned, wasmUnsigned } from './wasm-encoder.js';
+import { Wasm, wasmCodeWriter, wasmSigned, wasmUnsigned } from './wasm-encoder.js';
 
 /** The locals (indices) the program's code uses; the wrapping loop sets Base, Length and Wire before it. */
 export interface WasmProgramLocals {
@@ -64,11 +64,7 @@ export function assertForwardOnly(program: readonly RawInstruction[], engine: st
  */
 export function emitWasmProgram(program: readonly RawInstruction[], locals: WasmProgramLocals): number[] {
   const length = program.length;
-  const out: number[] = [];
-  const emit = (...bytes: number[]): void => { for (const b of bytes) out.push(b); };
-  const get = (local: number): void => emit(Wasm.localGet, ...wasmUnsigned(local));
-  const set = (local: number): void => emit(Wasm.localSet, ...wasmUnsigned(local));
-  const i32 = (value: number): void => emit(Wasm.i32Const, ...wasmSigned(value | 0));
+  const { out, emit, get, set, i32 } = wasmCodeWriter();
 
   // Successors (forward only) and what each jump resolves to.
   const resolve = (index: number): Target => {

@@ -12,10 +12,9 @@ import type { RawInstruction } from '../../src/bpf/opcodes.js';
 import { compileToWasmPcapWalker, type BpfWasmPcapWalk } from '../../src/bpf/compile-wasm-pcap.js';
 import { encodePcap } from '../../src/capture/pcap-writer.js';
 import { wasmApi, type WasmMemory } from '../../src/bpf/wasm-encoder.js';
-import { BENCHMARK_FILTERS } from '../../bench/mix.js';
-import { harnessPackets } from '../compiler/support/packets.js';
 import { describeWithOracle } from '../support/oracle.js';
-import { libpcapAvailable, libpcapCompile, libpcapRun } from '../support/libpcap.js';
+import { libpcapAvailable } from '../support/libpcap.js';
+import { libpcapBenchmarkCase } from './libpcap-benchmark.js';
 import type { OraclePacket } from '../support/libpcap.js';
 import { runnableProgram, randomPacket } from './program-arbitrary.js';
 
@@ -133,13 +132,7 @@ describe('compileToWasmPcapWalker refuses', () => {
 
 describeWithOracle('compileToWasmPcapWalker agrees with libpcap bpf_filter', libpcapAvailable(), 'gcc with libpcap-dev', () => {
   it('on libpcap\'s programs for the benchmark filters over the harness packets, in both byte orders', () => {
-    const packets: OraclePacket[] = harnessPackets(1, 600);
-    const compiled = libpcapCompile(BENCHMARK_FILTERS.map((f) => f.stock), { linkType: 1 });
-    const programs = compiled.map((result, i) => {
-      if (!result.ok) throw new Error(`libpcap refuses ${BENCHMARK_FILTERS[i]!.stock}: ${result.error}`);
-      return result.program;
-    });
-    const expected = libpcapRun(programs, packets);
+    const { stock, programs, packets, expected } = libpcapBenchmarkCase();
     for (const bigEndian of [false, true]) {
       const records = pcapRecords(packets, bigEndian);
       const memory = new (wasmApi().Memory)({ initial: Math.ceil((2 * records.length + 65536) / 65536) });
@@ -153,7 +146,7 @@ describeWithOracle('compileToWasmPcapWalker agrees with libpcap bpf_filter', lib
         const walk = walker.list(64, 64 + records.length, matchesAt, { bigEndian });
         expect(walk.records).toBe(packets.length);
         const accepted = new Set(new Uint32Array(memory.buffer, matchesAt, walk.accepted));
-        expect(headers.map((h) => accepted.has(h)), BENCHMARK_FILTERS[i]!.stock).toEqual(expected[i]!.map((v) => v !== 0));
+        expect(headers.map((h) => accepted.has(h)), stock[i]!).toEqual(expected[i]!.map((v) => v !== 0));
       });
     }
   });

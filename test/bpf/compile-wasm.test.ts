@@ -10,11 +10,9 @@ import { BpfError, createInterpreter, parseProgram } from '../../src/bpf/index.j
 import type { RawInstruction } from '../../src/bpf/opcodes.js';
 import { BpfWasmRecordArea, compileToWasmBatch, generateWasmBatchModule } from '../../src/bpf/compile-wasm.js';
 import { wasmSigned, wasmUnsigned } from '../../src/bpf/wasm-encoder.js';
-import { BENCHMARK_FILTERS } from '../../bench/mix.js';
-import { harnessPackets } from '../compiler/support/packets.js';
 import { describeWithOracle } from '../support/oracle.js';
-import { libpcapAvailable, libpcapCompile, libpcapRun } from '../support/libpcap.js';
-import type { OraclePacket } from '../support/libpcap.js';
+import { libpcapAvailable } from '../support/libpcap.js';
+import { libpcapBenchmarkCase } from './libpcap-benchmark.js';
 import { entryStepProgram, randomPacket, runnableProgram } from './program-arbitrary.js';
 
 /** A batch: records packed after random gaps, some bent to claim bytes past the buffer's end. */
@@ -235,13 +233,7 @@ describe('the WebAssembly encoder', () => {
 
 describeWithOracle('compileToWasmBatch agrees with libpcap bpf_filter', libpcapAvailable(), 'gcc with libpcap-dev', () => {
   it('on libpcap\'s programs for the benchmark filters over the harness packets', () => {
-    const packets: OraclePacket[] = harnessPackets(1, 600);
-    const compiled = libpcapCompile(BENCHMARK_FILTERS.map((f) => f.stock), { linkType: 1 });
-    const programs = compiled.map((result, i) => {
-      if (!result.ok) throw new Error(`libpcap refuses ${BENCHMARK_FILTERS[i]!.stock}: ${result.error}`);
-      return result.program;
-    });
-    const expected = libpcapRun(programs, packets);
+    const { stock, programs, packets, expected } = libpcapBenchmarkCase();
     // All packets packed into one area, each program run over it.
     const total = packets.reduce((sum, p) => sum + p.data.length, 0);
     const area = new BpfWasmRecordArea();
@@ -259,7 +251,7 @@ describeWithOracle('compileToWasmBatch agrees with libpcap bpf_filter', libpcapA
       const count = compileToWasmBatch(program, { area }).run(packets.length);
       const accepted = new Set(area.acceptedIndices(count));
       const verdicts = packets.map((_, r) => accepted.has(r));
-      expect(verdicts, BENCHMARK_FILTERS[i]!.stock).toEqual(expected[i]!.map((v) => v !== 0));
+      expect(verdicts, stock[i]!).toEqual(expected[i]!.map((v) => v !== 0));
       if (count > 0 && count < packets.length) accepting++;
     });
     // The packets exercise the programs: most filters accept some and reject others.
