@@ -3,15 +3,19 @@
  * in ONE generated loop over the records of a batch, so a packet costs no call, no argument handling and no
  * view. Returns go to the next record: a reject just continues, an accept counts the record (and writes its
  * index when the caller asked for indices). Semantics are the single-packet function's, record by record.
- * Small tree-form programs run four records per loop step behind one fused length test per group (see
- * generateJsBatchSource); every record that test cannot vouch for takes the exact one-record loop.
+ * Small tree-form programs run in groups of records behind one fused length test per group (src/bpf's
+ * grouped loop, batch-groups.ts: eight records per group behind a prepass over the captured lengths when
+ * the code does not read the length, four otherwise); every record that test cannot vouch for takes the
+ * exact one-record loop. The group asks each record for groupedLengthForProgram bytes, and for programs
+ * reading only constant offsets the test vouches for their whole extent (constantReadEnd). The count is
+ * kept in int32 (fewer than 2^31 records; more take the wide loop).
  */
 import type { RawInstruction } from './opcodes.js';
 import { BpfStepBudgetError } from './errors.js';
 import { checkBpfBatchArguments } from './batch.js';
 import type { BpfBatchFilterFunction } from './batch.js';
 import { BPF_BATCH_NARROW_LIMIT, BPF_DEFAULT_BACKWARD_JUMP_BUDGET, createBatchInterpreter } from './interpreter.js';
-import { BATCH_GROUP_RECORDS, groupRecordIndex, groupedBatchLoopLines } from './batch-groups.js';
+import { BATCH_WIDE_GROUP_RECORDS, groupRecordIndex, groupedBatchLoopLines } from './batch-groups.js';
 import { emitProgramBody, lengthCheckedOnEveryPath, lit, registerDeclarations, treeFormSize } from './compile-js.js';
 import type { BpfCompileOptions, BpfJsExits } from './compile-js.js';
 
@@ -24,8 +28,11 @@ export interface BpfJsBatchSource { form: 'tree' | 'loop'; body: string }
  * adds its outcome (0 or 1) to the count instead of branching on it (the index is written first and kept
  * only when counted).
  */
-function batchExits(indices: boolean, dataView: boolean, branchless: boolean, record = 'r', next = 'continue records;'): BpfJsExits {
-  const accepted = indices ? `matches[m++] = ${record};` : 'm++;';
+function batchExits(indices: boolean, dataView: boolean, branchless: boolean, wide: boolean, record = 'r', next = 'continue records;'): BpfJsExits {
+  // In the int32 loop (fewer than 2^31 records) the count stays int32 (`| 0`): no overflow check per record.
+  const add = (outcome: string): string => (wide ? `m += ${outcome};` : `m = m + (${outcome}) | 0;`);
+  // One statement (it may follow an `if`).
+  const accepted = indices ? `{ matches[m] = ${record}; ${add('1')} }` : add('1');
   const reject = next;
   return {
     reject,
@@ -34,7 +41,7 @@ function batchExits(indices: boolean, dataView: boolean, branchless: boolean, re
       acceptWhen: (condition: string, whenTrue: number, whenFalse: number): string => {
         if ((whenTrue !== 0) === (whenFalse !== 0)) return whenTrue !== 0 ? `${accepted} ${next}` : reject;
         const outcome = whenTrue !== 0 ? `((${condition}) | 0)` : `((${condition}) | 0) ^ 1`;
-        return `${indices ? `matches[m] = ${record}; ` : ''}m += ${outcome}; ${next}`;
+        return `${indices ? `matches[m] = ${record}; ` : ''}${add(outcome)} ${next}`;
       },
     } : {}),
     accept: (value, constant) => {
@@ -52,8 +59,9 @@ export interface BpfJsBatchSourceOptions extends BpfCompileOptions {
   /** Write the accepted records' indices to `matches` (otherwise only count them). */
   indices?: boolean;
   /**
-   * For buffers of 2^31 bytes or more: offsets and lengths stay unsigned doubles. Otherwise (the default)
-   * every in-range offset fits an int32, which keeps the loop in 32-bit integers.
+   * For buffers of 2^31 bytes or more, or 2^31 records or more: offsets, lengths and the count stay
+   * unsigned doubles. Otherwise (the default) every in-range offset and the count fit an int32, which keeps
+   * the loop in 32-bit integers.
    */
   wideBuffer?: boolean;
   /** Read 16- and 32-bit values through a DataView (default true) rather than byte by byte. */
@@ -61,12 +69,50 @@ export interface BpfJsBatchSourceOptions extends BpfCompileOptions {
   /** Count a last accept-or-reject test's outcome without branching (default true). */
   branchless?: boolean;
   /**
-   * Run small tree-form programs four records per loop step (default true): one fused test per group
-   * checks that each record lies inside the buffer and is at least as long as every path of the program
-   * checks, and the four records' code then skips the checks that covers (groups failing it, and the
-   * last records, take the one-record loop).
+   * Run small tree-form programs a group of records per loop step (default true): one fused test per
+   * group checks that each record lies far enough inside the buffer and is at least
+   * groupedLengthForProgram(program) bytes long, and the records' code then skips the checks that covers
+   * (groups failing it, and the last records, take the one-record loop).
    */
   unroll?: boolean;
+}
+
+/**
+ * The usual shortest captured frame the grouped loop asks every record of a group to hold (an Ethernet
+ * frame is padded to 60 bytes): a program's checks up to this length are made once per record by the
+ * fused test rather than on the paths, and shorter records (rare on most links) take the exact one-record loop.
+ */
+const TYPICAL_SHORTEST_FRAME = 60;
+
+/**
+ * The length the grouped loop checks for every record: what every path of the program checks anyway, raised
+ * to the furthest absolute read that stays within TYPICAL_SHORTEST_FRAME, so the group's code needs no check
+ * at all when the program reads no further (and, when it does, none below that read).
+ */
+export function groupedLengthForProgram(program: readonly RawInstruction[]): number {
+  let furthest = 0;
+  for (const { code, k } of program) {
+    const size = code === 0x20 ? 4 : code === 0x28 ? 2 : code === 0x30 || code === 0xb1 ? 1 : 0;
+    if (size !== 0 && k + size <= TYPICAL_SHORTEST_FRAME) furthest = Math.max(furthest, k + size);
+  }
+  return Math.max(lengthCheckedOnEveryPath(program), furthest);
+}
+
+/** Largest extent the grouped loop's bounded fused test vouches for (records that close to the buffer's end take the one-record loop). */
+const MAX_BOUNDED_READ_END = 4096;
+
+/**
+ * One past the furthest byte the program can read or check when it reads only at constant offsets (no
+ * indexed loads), if that is at most MAX_BOUNDED_READ_END: the grouped loop's `readEnd`.
+ */
+export function constantReadEnd(program: readonly RawInstruction[]): number | undefined {
+  let end = 0;
+  for (const { code, k } of program) {
+    if (code === 0x40 || code === 0x48 || code === 0x50) return undefined;
+    const size = code === 0x20 ? 4 : code === 0x28 ? 2 : code === 0x30 || code === 0xb1 ? 1 : 0;
+    if (size !== 0) end = Math.max(end, k + size);
+  }
+  return end <= MAX_BOUNDED_READ_END ? end : undefined;
 }
 
 /** Largest tree (instructions emitted) that is unrolled; larger programs keep the one-record loop. */
@@ -81,7 +127,7 @@ export function generateJsBatchSource(program: readonly RawInstruction[], option
   const indices = options.indices ?? false;
   const dataView = options.dataView ?? true;
   const branchless = options.branchless ?? true;
-  const { form, lines } = emitProgramBody(program, options, batchExits(indices, dataView, branchless));
+  const { form, lines } = emitProgramBody(program, options, batchExits(indices, dataView, branchless, options.wideBuffer ?? false));
   // The record's length: its captured length clamped to the bytes from its offset to the end of the buffer.
   // In the int32 form an offset of 2^31 or more (negative as int32) is past the buffer, so the record has no
   // bytes (len -1), and a captured length of 2^31 or more exceeds any room, so the room is the length.
@@ -100,16 +146,17 @@ export function generateJsBatchSource(program: readonly RawInstruction[], option
   const head = [`const size = p.length${options.wideBuffer ? '' : ' | 0'};`, 'const v = new DataView(p.buffer, p.byteOffset, p.length);', 'let m = 0, r = 0;'];
   const unroll = (options.unroll ?? true) && !options.wideBuffer && form === 'tree' && treeFormSize(program, UNROLL_TREE_LIMIT) <= UNROLL_TREE_LIMIT;
   if (!unroll) return { form, body: [...head, 'const stop = count;', ...oneRecord(''), 'return m;'].join('\n') };
-  // Every path checks at least `least` bytes before it returns, so a record shorter than that is rejected
-  // whatever the program does: the grouped loop's fused test sends such records, and any whose offset or
-  // captured length is 2^31 or more or that does not lie far enough inside the buffer, to the one-record loop.
-  const least = lengthCheckedOnEveryPath(program);
-  const records = Array.from({ length: BATCH_GROUP_RECORDS }, (_, n) => [
+  // The grouped loop's fused test sends every record shorter than `least` (see groupedLengthForProgram),
+  // and any whose offset or captured length is 2^31 or more or that does not lie far enough inside the
+  // buffer, to the one-record loop; the group's code skips the checks `least` covers.
+  const least = groupedLengthForProgram(program);
+  const records = Array.from({ length: BATCH_WIDE_GROUP_RECORDS }, (_, n) => [
     ...(wireLength ? [`const wireLength = wireLengths[${groupRecordIndex(n)}];`] : []),
     registerDeclarations(program),
-    ...emitProgramBody(program, { ...options, form: 'tree' }, batchExits(indices, dataView, branchless, groupRecordIndex(n), `break record${lit(n)};`), least).lines,
+    ...emitProgramBody(program, { ...options, form: 'tree' }, batchExits(indices, dataView, branchless, false, groupRecordIndex(n), `break record${lit(n)};`), least).lines,
   ]);
-  const body = [...head, ...groupedBatchLoopLines({ least, records, oneRecord: oneRecord('') }), 'return m;'];
+  const readEnd = constantReadEnd(program);
+  const body = [...head, ...groupedBatchLoopLines({ least, records, oneRecord: oneRecord(''), ...(readEnd !== undefined && readEnd >= least ? { readEnd } : {}) }), 'return m;'];
   return { form, body: body.join('\n') };
 }
 
@@ -155,7 +202,8 @@ export function compileToJsBatch(program: readonly RawInstruction[], options: Bp
   return (buffer, offsets, capturedLengths, wireLengths, count, matches) => {
     checkBpfBatchArguments(buffer, offsets, capturedLengths, wireLengths, count, matches);
     const indices = matches !== undefined;
-    const wide = buffer.length > BPF_BATCH_NARROW_LIMIT;
+    // The int32 loop also counts in int32: 2^31 records or more take the wide loop too.
+    const wide = buffer.length > BPF_BATCH_NARROW_LIMIT || count > 0x7fffffff;
     const which = (indices ? 1 : 0) + (wide ? 2 : 0);
     const run = variants[which] ?? (variants[which] = build(indices, wide, form));
     return run(buffer, offsets, capturedLengths, wireLengths, count, matches);

@@ -7,7 +7,9 @@
  * numbers and fixed templates; no text of any input reaches it. Where `new Function` is refused (a CSP),
  * the interpreter is returned instead. The emitters take a BpfJsExits, which says how the code reads
  * packets and leaves one: the single-packet function returns; compile-js-batch.ts inlines the same code in
- * a loop over many records.
+ * a loop over many records. Reading through a DataView (the batch form), a 16- or 32-bit load whose value
+ * is only masked and tested against constants (swappedLoads) is read little-endian and the constants are
+ * byte-swapped instead: that saves the byte swap on every such load (measured ~10% on `ip`).
  */
 import type { RawInstruction } from './opcodes.js';
 import { BpfError, BpfStepBudgetError } from './errors.js';
@@ -164,6 +166,52 @@ export function lengthCheckedOnEveryPath(program: readonly RawInstruction[]): nu
   return least === Infinity ? 0 : least;
 }
 
+/** A 16- or 32-bit value with its bytes in the opposite order. */
+function swapBytes(value: number, size: 2 | 4): number {
+  if (size === 2) return ((value & 0xff) << 8) | ((value >>> 8) & 0xff);
+  return (((value & 0xff) << 24) | ((value & 0xff00) << 8) | ((value >>> 8) & 0xff00) | (value >>> 24)) >>> 0;
+}
+
+/**
+ * The 16- and 32-bit loads into A (absolute or indexed) that may read little-endian: on every path from
+ * the load until A is overwritten, A is read only by `and #k`, `jeq #k` and `jset #k` (a `jeq` of a
+ * halfword with a k that fits it), so those can mask and compare the swapped value with swapped constants
+ * and save the byte swap. Empty for programs with backward jumps (the loop form reads big-endian).
+ */
+export function swappedLoads(program: readonly RawInstruction[]): Set<number> {
+  const found = new Set<number>();
+  if (hasBackwardJump(program)) return found;
+  // onlyTests[size][pc]: from pc on, A (loaded with `size` bytes) is read only by tests that can be swapped.
+  const memo = new Map<number, boolean>();
+  const onlyTests = (start: number, size: 2 | 4): boolean => {
+    const key = start * 8 + size;
+    const known = memo.get(key);
+    if (known !== undefined) return known;
+    let result: boolean;
+    const insn = program[start]!;
+    const { code } = insn;
+    const cls = code & 0x07;
+    if (code === 0x06) result = true;
+    else if (code === 0x05) result = onlyTests(start + 1 + insn.k, size);
+    else if (code === 0x54) result = onlyTests(start + 1, size); // and #k: masks the swapped value with the swapped k
+    else if (isConditionalJump(code)) {
+      const op = code & 0xf0;
+      const fits = op === 0x40 || (op === 0x10 && (size === 4 || insn.k <= 0xffff));
+      result = (code & 0x08) === 0 && fits && onlyTests(start + 1 + insn.jt, size) && onlyTests(start + 1 + insn.jf, size);
+    } else if (cls === 0x00 || code === 0x87) result = true; // A is overwritten without being read
+    else if (cls === 0x01 || cls === 0x03) result = onlyTests(start + 1, size); // ldx, stx: A untouched
+    else result = false; // st, ALU, tax, ret a: A is read
+    memo.set(key, result);
+    return result;
+  };
+  program.forEach((insn, pc) => {
+    const { code } = insn;
+    if (code !== 0x20 && code !== 0x28 && code !== 0x40 && code !== 0x48) return;
+    if (pc + 1 < program.length && onlyTests(pc + 1, loadSize(code) as 2 | 4)) found.add(pc);
+  });
+  return found;
+}
+
 /** Deepest nesting of ifs the tree form uses; deeper programs take the loop form (parsers recurse on nesting). */
 const MAX_TREE_DEPTH = 256;
 
@@ -187,8 +235,11 @@ export interface BpfJsExits {
 /** The exits of the single-packet function: `return value`, byte loads. */
 export const RETURN_EXITS: BpfJsExits = { reject: 'return 0;', accept: (value) => `return ${value};`, dataView: false };
 
-/** What the tree form knows on one path: constant registers and the captured length already checked. */
-interface PathState { a: number | undefined; x: number | undefined; checked: number }
+/**
+ * What the tree form knows on one path: constant registers, the captured length already checked, and
+ * whether A holds a 16- or 32-bit load read little-endian (`aSwapped`: its size, 0 when A is as loaded).
+ */
+interface PathState { a: number | undefined; x: number | undefined; checked: number; aSwapped: 0 | 2 | 4 }
 
 function scratchSlots(program: readonly RawInstruction[]): number[] {
   const slots = new Set<number>();
@@ -226,34 +277,44 @@ export function emitProgramBody(
   const fitsTree = (): boolean => { const shape = treeShape(program, limit); return shape.size <= limit && shape.depth <= MAX_TREE_DEPTH; };
   const form = options.form === 'tree' || (options.form !== 'loop' && !backward && fitsTree()) ? 'tree' : 'loop';
   const lines: string[] = [];
-  if (form === 'tree') emitTree(program, 0, { a: 0, x: 0, checked: checkedLength }, '', lines, exits);
+  if (form === 'tree') {
+    const swapped = exits.dataView ? swappedLoads(program) : new Set<number>();
+    emitTree(program, 0, { a: 0, x: 0, checked: checkedLength, aSwapped: 0 }, '', lines, exits, swapped);
+  }
   else emitLoop(program, options.backwardJumpBudget ?? BPF_DEFAULT_BACKWARD_JUMP_BUDGET, lines, exits);
   return { form, lines };
 }
 
-/** Source of one non-jump, non-return instruction acting on the registers; updates `state` when given. */
-function straightLine(insn: RawInstruction, state: PathState | undefined, exits: BpfJsExits): string {
+/**
+ * Source of one non-jump, non-return instruction acting on the registers; updates `state` when given.
+ * With `littleEndian` (only for loads that swappedLoads found, on the tree form's paths), a 16- or 32-bit
+ * load reads the DataView little-endian and marks A swapped: the tests on it then swap their constants.
+ */
+function straightLine(insn: RawInstruction, state: PathState | undefined, exits: BpfJsExits, littleEndian = false): string {
   const { code, k } = insn;
   const need = (end: number): string => {
     if (state && end <= state.checked) return '';
     if (state) state.checked = end;
     return `if (len < ${lit(end)}) ${exits.reject} `;
   };
-  const setA = (value: number | undefined): void => { if (state) state.a = value; };
+  const setA = (value: number | undefined): void => { if (state) { state.a = value; state.aSwapped = 0; } };
   const setX = (value: number | undefined): void => { if (state) state.x = value; };
   switch (code) {
     case 0x20: case 0x28: case 0x30: {
       const size = loadSize(code);
       const check = need(k + size);
       setA(undefined);
+      if (exits.dataView && size > 1 && littleEndian && state) { state.aSwapped = size === 4 ? 4 : 2; return `${check}a = v.${size === 4 ? 'getUint32' : 'getUint16'}(o + ${lit(k)}, true);`; }
       if (exits.dataView && size > 1) return `${check}a = v.${size === 4 ? 'getUint32' : 'getUint16'}(o + ${lit(k)});`;
       return `${check}a = ${size === 4 ? wordAt(k) : size === 2 ? halfAt(k) : byteAt(k)};`;
     }
     case 0x40: case 0x48: case 0x50: {
       const size = loadSize(code);
-      if (state && state.x !== undefined) return straightLine({ ...insn, code: 0x20 | (code & 0x18), k: k + state.x }, state, exits);
+      if (state && state.x !== undefined) return straightLine({ ...insn, code: 0x20 | (code & 0x18), k: k + state.x }, state, exits, littleEndian);
       setA(undefined);
-      const read = exits.dataView && size > 1 ? `v.${size === 4 ? 'getUint32' : 'getUint16'}(i)` : size === 4 ? word('i') : size === 2 ? half('i') : byte('i');
+      const swap = exits.dataView && size > 1 && littleEndian && state !== undefined;
+      if (swap) state.aSwapped = size === 4 ? 4 : 2;
+      const read = exits.dataView && size > 1 ? `v.${size === 4 ? 'getUint32' : 'getUint16'}(i${swap ? ', true' : ''})` : size === 4 ? word('i') : size === 2 ? half('i') : byte('i');
       return `i = x + ${lit(k)}; if (i + ${lit(size)} > len) ${exits.reject} i += o; a = ${read};`;
     }
     case 0xb1: {
@@ -277,7 +338,13 @@ function straightLine(insn: RawInstruction, state: PathState | undefined, exits:
       const operand = byX ? state?.x : k;
       if (state && state.a !== undefined && operand !== undefined) {
         const folded = foldAlu(code, state.a, operand);
-        if (folded !== undefined) { state.a = folded; return `a = ${lit(folded)};`; }
+        if (folded !== undefined) { state.a = folded; state.aSwapped = 0; return `a = ${lit(folded)};`; }
+      }
+      if (code === 0x54 && state && state.aSwapped !== 0) {
+        // `and #k` on a swapped load (swappedLoads allows it): the mask is swapped too, and A stays swapped.
+        const size = state.aSwapped;
+        state.a = undefined;
+        return `a = (a & ${lit(swapBytes(size === 2 ? k & 0xffff : k, size))}) >>> 0;`;
       }
       setA(undefined);
       const b = byX ? 'x' : lit(k);
@@ -293,8 +360,11 @@ function constantReturn(program: readonly RawInstruction[], pc: number): number 
   return program[pc]!.code === 0x06 ? program[pc]!.k : undefined;
 }
 
-/** The tree form: nested ifs following the program's control flow from `start`. */
-function emitTree(program: readonly RawInstruction[], start: number, state: PathState, indent: string, out: string[], exits: BpfJsExits): void {
+/**
+ * The tree form: nested ifs following the program's control flow from `start`; the loads in `swapped`
+ * read little-endian (see swappedLoads).
+ */
+function emitTree(program: readonly RawInstruction[], start: number, state: PathState, indent: string, out: string[], exits: BpfJsExits, swapped: ReadonlySet<number>): void {
   let pc = start;
   for (;;) {
     const insn = program[pc]!;
@@ -311,17 +381,20 @@ function emitTree(program: readonly RawInstruction[], start: number, state: Path
       if (state.a !== undefined && operand !== undefined) { pc = foldCondition(code, state.a, operand) ? whenTrue : whenFalse; continue; }
       const returnTrue = constantReturn(program, whenTrue);
       const returnFalse = constantReturn(program, whenFalse);
+      // A swapped load is tested against the swapped constant (swappedLoads allows only jeq and jset #k).
+      const swappedSize = state.aSwapped;
+      const operandText = byX ? 'x' : lit(swappedSize === 0 ? k : swapBytes(swappedSize === 2 ? k & 0xffff : k, swappedSize));
       if (exits.acceptWhen && returnTrue !== undefined && returnFalse !== undefined) {
-        out.push(indent + exits.acceptWhen(conditionExpression(code, byX ? 'x' : lit(k)), returnTrue, returnFalse));
+        out.push(indent + exits.acceptWhen(conditionExpression(code, operandText), returnTrue, returnFalse));
         return;
       }
-      out.push(`${indent}if (${conditionExpression(code, byX ? 'x' : lit(k))}) {`);
-      emitTree(program, whenTrue, { ...state }, indent.length < 16 ? indent + '  ' : indent, out, exits);
+      out.push(`${indent}if (${conditionExpression(code, operandText)}) {`);
+      emitTree(program, whenTrue, { ...state }, indent.length < 16 ? indent + '  ' : indent, out, exits, swapped);
       out.push(`${indent}}`);
       pc = whenFalse;
       continue;
     }
-    out.push(indent + straightLine(insn, state, exits));
+    out.push(indent + straightLine(insn, state, exits, swapped.has(pc)));
     pc++;
   }
 }

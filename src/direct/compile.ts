@@ -7,7 +7,7 @@
  */
 import type { Expr } from '../filter/ast.js';
 import { checkBpfBatchArguments, createBatchInterpreter, createInterpreter } from '../bpf/index.js';
-import { BATCH_GROUP_RECORDS, groupRecordIndex, groupedBatchLoopLines } from '../bpf/batch-groups.js';
+import { BATCH_WIDE_GROUP_RECORDS, groupRecordIndex, groupedBatchLoopLines } from '../bpf/batch-groups.js';
 import type { BpfBatchFilterFunction, BpfFilterFunction } from '../bpf/index.js';
 import { compileFilter } from '../compiler/index.js';
 import { createDirectEmitter, directLiteral, directThresholds } from './emit.js';
@@ -52,6 +52,13 @@ export function prepareDirectFilter(expression: string | Expr, options: DirectFi
   return { program, analysis: analyzeDirect(program.root) };
 }
 
+/**
+ * Largest extent of every read (analysis.allEnd) the batch loop's bounded fused test vouches for: the
+ * group code then uses the captured length as the length (records that close to the buffer's end take
+ * the one-record loop).
+ */
+const MAX_BOUNDED_READ_END = 4096;
+
 /** Record code longer than this (lines) gets one version only, and no copies per record of a group in the batch loop. */
 const DUPLICATION_LIMIT = 400;
 
@@ -87,15 +94,18 @@ function singleSource(program: DirectProgram, analysis: DirectAnalysis, treeLimi
 
 /**
  * Generates the batch loop body (counting, or writing indices; int32 offsets, or doubles for buffers of
- * 2 GiB or more). With int32 offsets, records go in groups of four while all of a group have at least the
- * fast path's length inside the buffer (one test for the group); the others one at a time with every version.
+ * 2 GiB or more). With int32 offsets, records go in groups (src/bpf's grouped loop) while all of a group have
+ * at least the fast path's length inside the buffer (one test for the group); the others one at a time with
+ * every version.
  */
 function batchSource(program: DirectProgram, analysis: DirectAnalysis, indices: boolean, wide: boolean, treeLimit: number | undefined): string {
   const emitter = createDirectEmitter(program.root, analysis, treeLimit);
-  const count = (index: string) => (indices ? `matches[accepted++] = ${index};` : 'accepted++;');
+  // In the int32 loop (fewer than 2^31 records) the count stays int32 (`| 0`): no overflow check per record.
+  const add = (outcome: string): string => (wide ? `accepted += ${outcome};` : `accepted = accepted + (${outcome}) | 0;`);
+  const count = (index: string) => `${indices ? `matches[accepted] = ${index}; ` : ''}${add('1')}`;
   const options = (index: string, leave: string) => ({
     accept: `{ ${count(index)} ${leave} }`, reject: leave, dataView: true,
-    acceptWhen: (c: string) => `${indices ? `matches[accepted] = ${index}; ` : ''}accepted += (${c}) | 0; ${leave}`,
+    acceptWhen: (c: string) => `${indices ? `matches[accepted] = ${index}; ` : ''}${add(`(${c}) | 0`)} ${leave}`,
   });
   const wireLength = (index: string): string[] => (analysis.readsWireLength ? [`const w = wireLengths[${index}] >>> 0;`] : []);
   const reset = emitter.resetRegisters();
@@ -122,12 +132,14 @@ function batchSource(program: DirectProgram, analysis: DirectAnalysis, indices: 
     ];
     return body.join('\n');
   }
-  // Records go four at a time behind one fused length test, in src/bpf's grouped loop (wider groups, and
-  // reading the first test's loads for the whole group up front, measured slower on the benchmark mix).
-  // The test computes `c - fast` in int32: a threshold past 2^30 (reads at huge offsets) assumes nothing.
+  // Records go in groups behind one fused length test, in src/bpf's grouped loop (four records, or eight
+  // behind its prepass over the captured lengths; reading the first test's loads for the whole group up
+  // front measured slower on the benchmark mix). The test computes `c - fast` in int32: a threshold past
+  // 2^30 (reads at huge offsets) assumes nothing. When every read's extent is known (allEnd), the group
+  // code uses the captured length as the length (see GroupedBatchLoopParts.readEnd).
   const wanted = Math.min(analysis.constantEnd, typicalMinimum(program.linkType) || analysis.constantEnd);
   const fast = wanted < 0x40000000 ? wanted : 0;
-  const records = Array.from({ length: BATCH_GROUP_RECORDS }, (_, i) => [
+  const records = Array.from({ length: BATCH_WIDE_GROUP_RECORDS }, (_, i) => [
     ...wireLength(groupRecordIndex(i)), ...(reset ? [reset] : []),
     ...emitter.version(fast, options(groupRecordIndex(i), `break record${directLiteral(i)};`)),
   ]);
@@ -143,7 +155,7 @@ function batchSource(program: DirectProgram, analysis: DirectAnalysis, indices: 
     'const v = new DataView(p.buffer, p.byteOffset, p.length);',
     'let accepted = 0, r = 0;',
     ...emitter.declarations(),
-    ...groupedBatchLoopLines({ least: fast, records, oneRecord }),
+    ...groupedBatchLoopLines({ least: fast, records, oneRecord, ...(analysis.allEnd >= fast && analysis.allEnd <= MAX_BOUNDED_READ_END ? { readEnd: analysis.allEnd } : {}) }),
     'return accepted;',
   ].join('\n');
 }

@@ -9,12 +9,14 @@
  * checks whose furthest byte (range inference) the threshold covers; one length test picks the version.
  * Measured on the benchmark mix, branches beat computing small check-free regions without them (`&`, `|`
  * on 0/1 values): the extra reads cost more than the mispredictions they save, so only a record's last
- * decision is branch-free (the `acceptWhen` count).
+ * decision is branch-free (the `acceptWhen` count). In the DataView versions (batch), a 16- or 32-bit field
+ * that every test only compares with constants for equality or masks with constants (swappableLoads) is
+ * read little-endian and the constants are swapped instead, which saves the byte swap per read.
  */
 import type { DirectAnalysis } from './optimize.js';
 import { directUpperBound } from './optimize.js';
 import type { DirectBool, DirectCheck, DirectRegister, DirectTest, DirectValue } from './ir.js';
-import { directValueKey, forEachDirectValue, testValues } from './ir.js';
+import { directTests, directValueKey, forEachDirectValue, testValues } from './ir.js';
 import { buildDirectGraph, directGraphOrder, directTreeSize } from './graph.js';
 import type { DirectGraphNode } from './graph.js';
 import { threadDirectGraph } from './thread.js';
@@ -45,6 +47,8 @@ interface EmitState {
   temps: Set<string>;
   nextTemp: number;
   nextLabel: number;
+  /** Keys of the 16- and 32-bit loads the DataView reads little-endian (see swappableLoads). */
+  swapped: ReadonlySet<string>;
 }
 
 /** One version: the threshold its checks may rely on, and how it reads and leaves. */
@@ -66,9 +70,9 @@ function freshTemp(state: EmitState, prefix: 'b' | 'k' | 'u'): string {
  */
 interface ValueContext { version: Version; bases: Map<string, string>; byteReads: boolean; loads?: Map<string, string> }
 
-function readAt(index: string, size: 1 | 2 | 4, dataView: boolean): string {
+function readAt(index: string, size: 1 | 2 | 4, dataView: boolean, littleEndian = false): string {
   if (size === 1) return `p[${index}]`;
-  if (dataView) return size === 2 ? `v.getUint16(${index})` : `v.getUint32(${index})`;
+  if (dataView) return `${size === 2 ? 'v.getUint16' : 'v.getUint32'}(${index}${littleEndian ? ', true' : ''})`;
   const at = (i: number): string => (i === 0 ? index : `${index} + ${directLiteral(i)}`);
   if (size === 2) return `(p[${at(0)}] << 8 | p[${at(1)}])`;
   return `((p[${at(0)}] << 24 | p[${at(1)}] << 16 | p[${at(2)}] << 8 | p[${at(3)}]) >>> 0)`;
@@ -85,9 +89,10 @@ function emitValue(value: DirectValue, ctx: ValueContext): string {
       const read = ctx.loads?.get(directValueKey(value));
       if (read !== undefined) return read;
       const dataView = ctx.version.options.dataView && !ctx.byteReads;
-      if (value.base === undefined) return state.shared.get(directValueKey(value)) ?? readAt(`o + ${directLiteral(value.offset)}`, value.size, dataView);
+      const littleEndian = dataView && state.swapped.has(directValueKey(value));
+      if (value.base === undefined) return state.shared.get(directValueKey(value)) ?? readAt(`o + ${directLiteral(value.offset)}`, value.size, dataView, littleEndian);
       const base = ctx.bases.get(directValueKey(value.base)) ?? emitValue(value.base, { ...ctx, byteReads: true });
-      return readAt(`o + ${base} + ${directLiteral(value.offset)}`, value.size, dataView);
+      return readAt(`o + ${base} + ${directLiteral(value.offset)}`, value.size, dataView, littleEndian);
     }
     case 'negate': return `(-${emitValue(value.operand, ctx)} >>> 0)`;
     case 'alu': {
@@ -134,10 +139,76 @@ function keptChecks(test: DirectTest, version: Version): DirectCheck[] {
   return test.checks.filter((c) => c.kind === 'nonzero' || checkEnd(c, version.state.analysis) > version.threshold);
 }
 
+/** A 16- or 32-bit value with its bytes in the opposite order. */
+function swapDirectBytes(value: number, size: 2 | 4): number {
+  if (size === 2) return ((value & 0xff) << 8) | ((value >>> 8) & 0xff);
+  return (((value & 0xff) << 24) | ((value & 0xff00) << 8) | ((value >>> 8) & 0xff00) | (value >>> 24)) >>> 0;
+}
+
+/**
+ * A comparison operand that can be compared in swapped byte order: a 16- or 32-bit load, or such a load
+ * masked with a constant (`load & k`, in either order), with that mask (undefined when there is none).
+ */
+function swappableOperand(value: DirectValue): { load: Extract<DirectValue, { kind: 'load' }>; mask: number | undefined } | undefined {
+  if (value.kind === 'load') return value.size === 1 ? undefined : { load: value, mask: undefined };
+  if (value.kind !== 'alu' || value.op !== 'and') return undefined;
+  const [load, mask] = value.left.kind === 'load' ? [value.left, value.right] : [value.right, value.left];
+  if (load.kind !== 'load' || load.size === 1 || mask.kind !== 'const') return undefined;
+  return { load, mask: mask.value };
+}
+
+/**
+ * The keys of the 16- and 32-bit loads that the batch form may read little-endian: every use of the load
+ * in `tests` is as an operand (alone, or masked with a constant) of an `eq` or `set` comparison whose
+ * other operand is a constant (for `eq` on a halfword, one that fits 16 bits), so the comparison can swap
+ * the constants instead of the bytes.
+ */
+export function swappableLoads(tests: Iterable<DirectTest>): Set<string> {
+  const candidates = new Set<string>();
+  const others = new Set<string>();
+  const otherUse = (value: DirectValue): void => forEachDirectValue(value, (v) => { if (v.kind === 'load') others.add(directValueKey(v)); });
+  for (const test of tests) {
+    for (const check of test.checks) {
+      if (check.kind === 'bounds') { if (check.base) otherUse(check.base); } else otherUse(check.value);
+    }
+    for (const assign of test.assigns) otherUse(assign.value);
+    const compare = test.compare;
+    if (!compare) continue;
+    for (const [value, other] of [[compare.left, compare.right], [compare.right, compare.left]] as const) {
+      const masked = swappableOperand(value);
+      const plain = masked !== undefined && other.kind === 'const' &&
+        (compare.op === 'set' || (compare.op === 'eq' && (masked.load.size === 4 || other.value <= 0xffff)));
+      if (plain) {
+        candidates.add(directValueKey(masked.load));
+        if (masked.load.base) otherUse(masked.load.base);
+      } else otherUse(value);
+    }
+  }
+  for (const key of others) candidates.delete(key);
+  return candidates;
+}
+
 /** The comparison text (a boolean expression). */
 function emitCompare(compare: NonNullable<DirectTest['compare']>, ctx: ValueContext): string {
-  const l = emitValue(compare.left, ctx);
-  const r = emitValue(compare.right, ctx);
+  // A load read little-endian is compared with the constant's bytes swapped (swappableLoads allows only
+  // `eq` and `set` with a constant that fits the load).
+  const swappedOf = (value: DirectValue): ReturnType<typeof swappableOperand> => {
+    const operand = ctx.version.options.dataView && !ctx.byteReads ? swappableOperand(value) : undefined;
+    return operand && ctx.version.state.swapped.has(directValueKey(operand.load)) ? operand : undefined;
+  };
+  const swap = (value: number, size: 2 | 4): string => directLiteral(swapDirectBytes(size === 2 ? value & 0xffff : value, size));
+  const operand = (value: DirectValue, other: DirectValue): string => {
+    const mine = swappedOf(value);
+    if (mine && mine.mask !== undefined) {
+      // (load & k) in swapped order: the mask swapped too; a 32-bit result kept unsigned like the constant.
+      const size = mine.load.size === 4 ? 4 : 2;
+      return `((${emitValue(mine.load, ctx)} & ${swap(mine.mask, size)})${size === 4 ? ' >>> 0' : ''})`;
+    }
+    const theirs = value.kind === 'const' ? swappedOf(other) : undefined;
+    return theirs ? swap(value.kind === 'const' ? value.value : 0, theirs.load.size === 4 ? 4 : 2) : emitValue(value, ctx);
+  };
+  const l = operand(compare.left, compare.right);
+  const r = operand(compare.right, compare.left);
   switch (compare.op) {
     case 'eq': return `${l} === ${r}`;
     case 'gt': return `${l} > ${r}`;
@@ -175,7 +246,7 @@ function emitTest(test: DirectTest, version: Version, available: Set<string>): T
   for (const check of kept) if (check.kind === 'bounds' && check.base === undefined) statements.push(`if (len < ${directLiteral(check.offset + check.size)}) ${options.reject}`);
   for (const [name, load] of sharedLoadsOf(test, state)) {
     if (available.has(name)) continue;
-    statements.push(`${name} = ${readAt(`o + ${directLiteral(load.offset)}`, load.size, options.dataView)};`);
+    statements.push(`${name} = ${readAt(`o + ${directLiteral(load.offset)}`, load.size, options.dataView, options.dataView && state.swapped.has(directValueKey(load)))};`);
     available.add(name);
   }
   const bases = new Map<string, string>();
@@ -383,9 +454,10 @@ export interface DirectEmitter {
   /**
    * The constant-offset reads of the first test (it runs for every record), with the local names the
    * versions read them from: a batch loop may read them for several records before evaluating any, so that
-   * their memory accesses overlap.
+   * their memory accesses overlap. With `littleEndian`, versions reading through the DataView expect the
+   * value read little-endian (see swappableLoads); byte-reading versions always expect it big-endian.
    */
-  entryLoads(): { name: string; offset: number; size: 1 | 2 | 4 }[];
+  entryLoads(): { name: string; offset: number; size: 1 | 2 | 4; littleEndian: boolean }[];
   /** Declarations of every temporary and register the versions emitted so far use (`let …;`), for the function's top. */
   declarations(): string[];
   /** Statement resetting the registers to 0 for a new record (empty when there are none). */
@@ -399,7 +471,9 @@ export interface DirectEmitter {
 export function createDirectEmitter(root: DirectBool, analysis: DirectAnalysis, treeLimit = DIRECT_DEFAULT_TREE_LIMIT): DirectEmitter {
   const graph = threadedGraph(root);
   const useGraph = directTreeSize(graph, treeLimit) <= treeLimit;
-  const state: EmitState = { analysis, shared: new Map(), temps: new Set(), nextTemp: 0, nextLabel: 0 };
+  const graphTests = graph.kind === 'node' ? directGraphOrder(graph).map((node) => node.test) : [];
+  const swapped = swappableLoads([...directTests(root), ...graphTests]);
+  const state: EmitState = { analysis, shared: new Map(), temps: new Set(), nextTemp: 0, nextLabel: 0, swapped };
   let index = 0;
   for (const key of analysis.sharedLoads) state.shared.set(key, `s${directLiteral(index++)}`);
   for (const name of state.shared.values()) state.temps.add(name);
@@ -426,7 +500,7 @@ export function createDirectEmitter(root: DirectBool, analysis: DirectAnalysis, 
       return version.lines;
     },
     entryLoads() {
-      return entry.map(({ key, offset, size }) => ({ name: state.shared.get(key)!, offset, size }));
+      return entry.map(({ key, offset, size }) => ({ name: state.shared.get(key)!, offset, size, littleEndian: swapped.has(key) }));
     },
     declarations() {
       const names = [...state.temps, ...registers];

@@ -109,7 +109,38 @@ describe('batch engines', () => {
     }), { numRuns: 60 });
   });
 
-  it('unrolled four records a step, send every record the fused length test cannot vouch for to the exact one-record loop', () => {
+  it('check every captured length of a stretch in the prepass, wherever the one short record sits', () => {
+    // A stretch whose lengths all pass the prepass runs a group loop that loads no lengths; one record of
+    // 13 bytes (one short of the program's 14) must send its stretch to the checking loop. The short record
+    // takes every position around the prepass's eight-record steps, its four-record tail and the stretch
+    // ends, in runs that end on and off a group boundary.
+    const program = parseProgram('ldh [12]\njeq #0x800, yes, no\nyes: ret #1\nno: ret #0');
+    const frame = new Uint8Array(60);
+    frame[12] = 0x08;
+    const buffer = new Uint8Array(120);
+    buffer.set(frame, 0);
+    buffer.set(frame, 60);
+    buffer[60 + 13] = 1; // the frame at 60 has type 0x0801 (rejected); the one at 0 is IPv4 (accepted when whole)
+    const run = compileToJsBatch(program);
+    const single = createInterpreter(program);
+    for (const length of [1024, 1027, 1030, 2051, 2056]) {
+      const positions = [...Array.from({ length: 16 }, (_, n) => n), ...Array.from({ length: 16 }, (_, n) => 1016 + n), ...Array.from({ length: 9 }, (_, n) => length - 9 + n)];
+      for (const cut of positions.filter((n) => n >= 0 && n < length)) {
+        const offsets = Uint32Array.from({ length }, (_, n) => (n % 3 === 0 ? 60 : 0));
+        const caps = new Uint32Array(length).fill(60);
+        caps[cut] = 13;
+        offsets[cut] = 0; // an IPv4 frame: only its captured length rejects it
+        const wires = new Uint32Array(length).fill(60);
+        const expected = Array.from({ length }, (_, n) => n).filter((n) => single(buffer, caps[n]!, 60, offsets[n]!) !== 0);
+        const matches = new Uint32Array(length);
+        expect(run(buffer, offsets, caps, wires, length, matches), `${length} records, short at ${cut}`).toBe(expected.length);
+        expect(Array.from(matches.subarray(0, expected.length))).toEqual(expected);
+      }
+    }
+    expect(generateJsBatchSource(program).body).toContain('tooShort');
+  });
+
+  it('unrolled in groups of four or eight records, send every record the fused length test cannot vouch for to the exact one-record loop', () => {
     // Loads that accept exactly when the record has more than k bytes, alone (the fused test covers the
     // load's check) or after a first 4-byte test that every path passes (the fused test covers four bytes
     // and the load keeps its check of the record's length); on records whose offsets and captured lengths
@@ -135,7 +166,7 @@ describe('batch engines', () => {
         // the start of the buffer), then all of them in a deterministic shuffle, so that groups also mix records
         // the fused test passes and fails.
         const whole: RecordLayout = { offset: 0, capturedLength: size, wireLength: size };
-        const grouped = records.flatMap((record, n) => Array.from({ length: 4 }, (_, position) => (position === n % 4 ? record : whole)));
+        const grouped = records.flatMap((record, n) => Array.from({ length: 8 }, (_, position) => (position === n % 8 ? record : whole)));
         const shuffled = [...records];
         for (let n = shuffled.length - 1; n > 0; n--) { const m = (n * 7919 + shuffle) % (n + 1); [shuffled[n], shuffled[m]] = [shuffled[m]!, shuffled[n]!]; }
         records.splice(0, records.length, ...grouped, ...shuffled);
@@ -275,8 +306,8 @@ describe('batch engines', () => {
     const allowed = new Set(['const', 'let', 'if', 'return', 'for', 'switch', 'case', 'continue', 'len', 'p', 'length', 'a', 'x', 'i', 'o',
       'c', 'r', 'm', 'v', 'room', 'size', 'records', 'offsets', 'capturedLengths', 'wireLengths', 'wireLength', 'count', 'matches', 'new',
       'DataView', 'buffer', 'byteOffset', 'getUint16', 'getUint32', 'pc', 'backward', 'Math', 'imul', 'floor', 'budgetExceeded',
-      'break', 'stop', 'limit', 'last', 'g', 'stretch', ...Array.from({ length: 16 }, (_, n) => `m${n}`),
-      ...Array.from({ length: 4 }, (_, n) => [`o${n}`, `c${n}`, `room${n}`, `record${n}`]).flat()]);
+      'break', 'stop', 'limit', 'last', 'g', 'stretch', 'true', 'k', 'tooShort', 'else', ...Array.from({ length: 16 }, (_, n) => `m${n}`),
+      ...Array.from({ length: 8 }, (_, n) => [`o${n}`, `c${n}`, `room${n}`, `record${n}`]).flat()]);
     fc.assert(fc.property(runnableProgram(40), fc.boolean(), fc.boolean(), fc.constantFrom('tree', 'loop') as fc.Arbitrary<'tree' | 'loop'>, (program, indices, wideBuffer, form) => {
       const { body } = generateJsBatchSource(program, { indices, wideBuffer, form });
       expect(body).not.toMatch(/["'`\\]/);

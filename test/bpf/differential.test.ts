@@ -119,6 +119,34 @@ describeWithOracle('BPF engines agree with libpcap bpf_filter', libpcapAvailable
     expect(compareWithLibpcap(programs, packets, seed)).toBe(1500 * 40);
   });
 
+  it('on programs starting with a chain of jeq on one halfword (the interpreter entry\'s chained tests)', () => {
+    // ldh [12], then two to four `jeq #k` whose targets are the next test, the program's `ret`s or anywhere
+    // in a random rest (the rest's scratch reads excluded: a jump may skip its stores); on packets whose
+    // type field holds one of the tested values, or another.
+    const seed = (Date.now() + 5) % 0x7fffffff;
+    const types = [0x8100, 0x88a8, 0x9100, 0x0800, 0x86dd, 0x0806];
+    const chain = fc.record({
+      rest: runnableProgram(12).filter((program) => !program.some((insn) => insn.code === 0x60 || insn.code === 0x61)),
+      tests: fc.array(fc.tuple(fc.constantFrom(...types), fc.nat(255), fc.nat(255), fc.boolean(), fc.boolean()), { minLength: 2, maxLength: 4 }),
+    }).map(({ rest, tests }) => {
+      const n = tests.length;
+      // Jump offsets from test i (at index 1 + i): to the next test (0) or into the rest.
+      const target = (i: number, next: boolean, spread: number): number => (next && i + 1 < n ? 0 : n - 1 - i + (spread % rest.length));
+      return [
+        { code: 0x28, jt: 0, jf: 0, k: 12 },
+        ...tests.map(([k, jt, jf, nextTrue, nextFalse], i) => ({ code: 0x15, jt: target(i, nextTrue, jt), jf: target(i, nextFalse, jf), k })),
+        ...rest,
+      ];
+    });
+    const programs = fc.sample(chain, { numRuns: 400, seed });
+    const packets = fc.sample(fc.tuple(randomPacket(80), fc.constantFrom(...types, 0x1234)), { numRuns: 40, seed: seed + 1 }).map(([packet, type]) => {
+      const data = Uint8Array.from(packet.data);
+      if (data.length >= 14) { data[12] = type >> 8; data[13] = type & 0xff; }
+      return { ...packet, data };
+    });
+    expect(compareWithLibpcap(programs, packets, seed)).toBe(400 * 40);
+  });
+
   it('on long random programs', () => {
     const seed = (Date.now() + 7) % 0x7fffffff;
     const programs = fc.sample(runnableProgram(300), { numRuns: 300, seed });

@@ -1,5 +1,5 @@
 /**
- * The direct batch loop's grouped path (four records behind one fused length test) at its edges: records
+ * The direct batch loop's grouped path (groups of four or eight records behind one fused test) at its edges: records
  * that start or end at, just before or just past the end of the buffer, captured lengths just under and
  * over the fast path's threshold, and offsets / captured lengths at and past 2^31 (negative as int32), each
  * in every position of a group of whole records and then shuffled among the others. Every verdict must be
@@ -53,7 +53,7 @@ describe('direct batch loop, grouped path', () => {
   });
 
   it('gives the -O0 verdicts at every edge of a group, in every position', () => {
-    fc.assert(fc.property(fc.constantFrom(...FILTERS), fc.constantFrom(0, 1, 13, 14, 15, 34, 54, 60, 62), fc.boolean(), fc.integer({ min: 0, max: 1000 }), (filter, least, indices, shuffle) => {
+    fc.assert(fc.property(fc.constantFrom(...FILTERS), fc.constantFrom(0, 1, 13, 14, 15, 34, 54, 60, 62, 72, 76), fc.boolean(), fc.integer({ min: 0, max: 1000 }), (filter, least, indices, shuffle) => {
       const records: Layout[] = [];
       for (const frame of frames) {
         for (const offset of [frame.offset, size - least - 1, size - least, size - least + 1, size - 1, size, size + 1, 0x7fffffff, 0x80000000, 0xffffffff].filter((o) => o >= 0)) {
@@ -64,7 +64,7 @@ describe('direct batch loop, grouped path', () => {
       }
       // Each record in each position of a group of whole frames, then all of them shuffled (groups mixing
       // records the fused test passes and fails).
-      const grouped = records.flatMap((record, n) => Array.from({ length: 4 }, (_, position) => (position === n % 4 ? record : frames[(n + position) % frames.length]!)));
+      const grouped = records.flatMap((record, n) => Array.from({ length: 8 }, (_, position) => (position === n % 8 ? record : frames[(n + position) % frames.length]!)));
       const shuffled = [...records];
       for (let n = shuffled.length - 1; n > 0; n--) { const m = (n * 7919 + shuffle) % (n + 1); [shuffled[n], shuffled[m]] = [shuffled[m]!, shuffled[n]!]; }
       const all = [...frames, ...frames, ...grouped, ...shuffled];

@@ -15,6 +15,7 @@ const fixedWords = new Set([
   'const', 'let', 'if', 'return', 'for', 'break', 'continue', 'new', 'DataView', 'Math', 'imul', 'floor', 'buffer', 'byteOffset', 'length',
   'getUint16', 'getUint32', 'p', 'v', 'o', 'c', 'len', 'w', 'r', 'room', 'size', 'count', 'accepted', 'stop', 'records', 'matches', 'offsets',
   'capturedLengths', 'wireLengths', 'capturedLength', 'wireLength', 'a', 'x', 'true', 'false', 'limit', 'last', 'g', 'stretch',
+  'k', 'tooShort', 'else',
 ]);
 const numberedWord = /^(?:[sbkulme]\d+|o\d+|c\d+|room\d+|record\d+)$/;
 
