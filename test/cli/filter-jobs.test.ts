@@ -63,7 +63,7 @@ describeWithOracle('pktfilter filter -j N (CLI)', libpcapAvailable() && hasComma
       writeFileSync(file, encodePcap(records(list), { linkType: LinkType.EN10MB }));
       const counted = expectSameAcrossJobs(file, ['--count'], expression, fragmentSize, [3]);
       expect(counted.status).toBe(0);
-      // -j 3 --count: three parallel reads for the WebAssembly walker (the default), counting in parts with --engine js.
+      // -j 3 --count: the WebAssembly walker in this thread (the default), counting in parts with --engine js.
       expectSameAcrossJobs(file, ['--count'], expression, fragmentSize, [3], ['--engine', 'js']);
       const printed = expectSameAcrossJobs(file, [], expression, fragmentSize, [2]);
       expect(printed.stdout.split('\n').filter(Boolean)).toHaveLength(Number(counted.stdout.trim()));
@@ -117,7 +117,7 @@ describeWithOracle('pktfilter filter -j N (CLI)', libpcapAvailable() && hasComma
       for (const expression of ['ip', 'ether broadcast']) {
         const tcpdump = execFileSync('tcpdump', ['-r', file, '--count', expression], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
         const expected = /^(\d+) packets?/m.exec(tcpdump)![1];
-        // Parts are counted by --engine js; the default engine counts with parallel reads instead.
+        // Parts are counted by --engine js; the default engine walks the file in this thread instead.
         for (const [jobs, engine] of [['2', 'js'], ['4', 'js'], ['2', 'auto']]) {
           const counted = pktfilter(['filter', '-r', file, '-j', jobs!, '--engine', engine!, '--fragment-size', String(fragmentSize), '--count', expression]);
           expect({ status: counted.status, stdout: counted.stdout.trim() }, `${expression} -j ${jobs} --engine ${engine}`).toEqual({ status: 0, stdout: expected });

@@ -1,10 +1,9 @@
 /**
  * `pktfilter filter --count` and `-w` through the WebAssembly walker (src/cli/filter/wasm-walk.ts, the default
  * `--engine auto` for counting and writing a pcap file):
- * - walkPcapInWasm and walkPcapInWasmParallel on random pcap files in both byte orders, read in chunks of any
- *   size (records larger than a chunk too), clean or damaged (cut anywhere, or an absurd captured length): the
- *   count, the records written and the stop equal a whole-file walk filtered record by record with BPF->JS, up
- *   to the damage;
+ * - walkPcapInWasm on random pcap files in both byte orders, read in chunks of any size (records larger than a
+ *   chunk too), clean or damaged (cut anywhere, or an absurd captured length): the count, the records written
+ *   and the stop equal a whole-file walk filtered record by record with BPF->JS, up to the damage;
  * - the built CLI: the same stdout, stderr and exit code as `--engine js` on the corpus and on damaged,
  *   refused and odd inputs (where the general path takes over), and counts equal to `tcpdump -r --count`.
  */
@@ -20,7 +19,7 @@ import { LinkType } from '../../src/capture/linktype.js';
 import { encodePcap } from '../../src/capture/pcap-writer.js';
 import { compileFilter } from '../../src/compiler/index.js';
 import { arbitraryPacket } from '../../src/packet/arbitrary/index.js';
-import { walkPcapInWasm, walkPcapInWasmParallel, type WasmWalkOptions } from '../../src/cli/filter/wasm-walk.js';
+import { walkPcapInWasm, type WasmWalkOptions } from '../../src/cli/filter/wasm-walk.js';
 import { describeWithOracle, hasCommand } from '../support/oracle.js';
 
 const repositoryRoot = join(import.meta.dirname, '../..');
@@ -101,47 +100,7 @@ describe('walkPcapInWasm', () => {
     expect(damaged).toBeGreaterThan(100);
   });
 
-  it('with reads in parallel, counts, writes and stops as the one-thread walk does, records larger than a slot\'s prefix too', async () => {
-    const large = fc.integer({ min: 262_100, max: 400_000 }).map((length) => ({ data: new Uint8Array(length).fill(0x45), wireLength: length }));
-    const files = fc.record({
-      file: fileArbitrary,
-      large: fc.option(fc.tuple(large, fc.boolean()), { freq: 4 }),
-    }).map(({ file, large: extra }) => {
-      if (extra === null) return file;
-      // A record too large to carry into the next slot, appended as the first or the last record.
-      const [packet, first] = extra;
-      const bigEndian = file[0] === 0xa1;
-      const single = encodePcap([{ data: packet.data, wireLength: packet.wireLength, timestampNs: 0n }], { linkType: LinkType.EN10MB, bigEndian }).subarray(24);
-      const joined = new Uint8Array(file.length + single.length);
-      if (first) { joined.set(file.subarray(0, 24)); joined.set(single, 24); joined.set(file.subarray(24), 24 + single.length); } else { joined.set(file); joined.set(single, file.length); }
-      return joined;
-    });
-    let earlyStops = 0;
-    await fc.assert(fc.asyncProperty(files, fc.constantFrom(...expressions), fc.integer({ min: 64, max: 3000 }), fc.integer({ min: 1, max: 4 }), async (file, expression, chunkSize, readers) => {
-      const path = join(directory, 'parallel.pcap');
-      writeFileSync(path, file);
-      const programFor = (linkType: number): ReturnType<typeof compileFilter> => compileFilter(expression, { linkType });
-      const { options, written } = collecting(chunkSize);
-      const parallel = await walkPcapInWasmParallel(path, programFor, options, readers);
-      const expected = reference(file, expression);
-      expect(parallel).toBeDefined();
-      // Where it stopped early (a record its slots cannot carry), the count so far is the reference's up to there.
-      if (parallel!.stop !== undefined && parallel!.stop.frame !== expected.damagedRecord) {
-        earlyStops++;
-        const prefix = reference(file.slice(0, parallel!.stop.offset), expression);
-        expect(prefix.damagedRecord).toBeUndefined();
-        expect(parallel!.matches).toBe(prefix.matches);
-        expect(written).toEqual(prefix.written);
-      } else {
-        expect(parallel!.matches).toBe(expected.matches);
-        expect(written).toEqual(expected.written);
-        expect(parallel!.stop).toEqual(expected.damagedRecord === undefined ? undefined : { offset: expected.damageOffset, frame: expected.damagedRecord });
-      }
-    }), { numRuns: 150 });
-    expect(earlyStops).toBeGreaterThan(5);
-  });
-
-  it('stops counting and writing at the limit', async () => {
+  it('stops counting and writing at the limit', () => {
     const file = encodePcap(Array.from({ length: 50 }, (_, i) => ({ data: new Uint8Array(60 + i), timestampNs: BigInt(i) })), { linkType: LinkType.EN10MB });
     const path = join(directory, 'limit.pcap');
     writeFileSync(path, file);
@@ -151,9 +110,6 @@ describe('walkPcapInWasm', () => {
     const single = collecting(256, 7);
     expect(walkPcapInWasm(path, all, single.options)).toEqual({ matches: 7, header: file.subarray(0, 24) });
     expect(single.written).toEqual(seven);
-    const parallel = collecting(256, 7);
-    expect(await walkPcapInWasmParallel(path, all, parallel.options, 2)).toEqual({ matches: 7, header: file.subarray(0, 24) });
-    expect(parallel.written).toEqual(seven);
   });
 
   it('leaves to the general path what the walker cannot do', () => {

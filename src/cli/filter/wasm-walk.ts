@@ -13,7 +13,6 @@
  * offset, after every record before it was counted or written, as the general path alone would.
  */
 import { closeSync, openSync, readSync } from 'node:fs';
-import { open, type FileHandle } from 'node:fs/promises';
 import type { RawInstruction } from '../../bpf/opcodes.js';
 import { compileToWasmPcapWalker, type BpfWasmPcapWalk, type BpfWasmPcapWalker } from '../../bpf/compile-wasm-pcap.js';
 import { wasmApi, type WasmMemory } from '../../bpf/wasm-encoder.js';
@@ -171,94 +170,6 @@ export function walkPcapInWasm(path: string, programFor: WasmWalkProgramFor, { c
     }
   } finally {
     closeSync(descriptor);
-  }
-}
-
-/**
- * Room in front of each slot of the parallel walk for the start of a record the previous chunk cut: the largest
- * record libpcap writes (its 262,144-byte snapshot length and the header), rounded up to the alignment. A longer
- * cut record ends the walk there and the general path takes over.
- */
-const SLOT_PREFIX = 262144 + FILTER_READ_ALIGNMENT;
-
-/** Default chunk size of the parallel walk: each read costs a hand-over to a libuv thread, so chunks are larger than in-thread ones. */
-export const FILTER_PARALLEL_READ_SIZE = 1 << 20;
-
-/** Reads `length` bytes at `position` into `bytes[at…]` (fewer only at the end of the file); resolves to the count. */
-async function readFully(file: FileHandle, bytes: Uint8Array, at: number, length: number, position: number): Promise<number> {
-  let done = 0;
-  while (done < length) {
-    const { bytesRead } = await file.read(bytes, at + done, length - done, position + done);
-    if (bytesRead === 0) break;
-    done += bytesRead;
-  }
-  return done;
-}
-
-/**
- * walkPcapInWasm with `readers` reads in flight at once (`filter -j N`): the kernel's copy from the page cache,
- * most of the time of a count, runs on libuv's threads, one chunk each, while this thread walks the chunks in
- * file order. The file is cut into chunks of `chunkSize` bytes (rounded up to the alignment) at fixed offsets,
- * each read into one of `readers + 1` slots, in front of which the start of a record the previous chunk cut is
- * copied before the walk (a record longer than that room hands over to the general path). The same result as
- * walkPcapInWasm.
- */
-export async function walkPcapInWasmParallel(path: string, programFor: WasmWalkProgramFor, { chunkSize, limit, write }: WasmWalkOptions, readers: number): Promise<WasmWalkResult | undefined> {
-  const size = Math.ceil(chunkSize / FILTER_READ_ALIGNMENT) * FILTER_READ_ALIGNMENT;
-  const slots = readers + 1;
-  const stride = SLOT_PREFIX + size;
-  // Slot data starts at an address agreeing with every chunk's file offset (24 + k * size) modulo the alignment.
-  const slotData = (slot: number): number => CHUNK_BASE + slot * stride + SLOT_PREFIX + PCAP_FILE_HEADER_LENGTH;
-  // After the slots (when writing): the matches list and the output region, each for one walk of a slot's prefix and data.
-  const matchesAt = slotData(slots);
-  const outputAt = matchesAt + listRoom(stride);
-  const prepared = prepareWalk(path, programFor, write === undefined ? matchesAt : outputAt + stride);
-  if (prepared === undefined) return undefined;
-  const { header, memory, walker } = prepared;
-  const bigEndian = header.bigEndian;
-  const bytes = new Uint8Array(memory.buffer);
-  const file = await open(path, 'r');
-  const reads: (Promise<number> | undefined)[] = [];
-  try {
-    const fileSize = (await file.stat()).size;
-    const chunks = Math.max(0, Math.ceil((fileSize - PCAP_FILE_HEADER_LENGTH) / size));
-    const issue = (chunk: number): void => {
-      if (chunk < chunks) reads[chunk % slots] = readFully(file, bytes, slotData(chunk % slots), size, PCAP_FILE_HEADER_LENGTH + chunk * size);
-    };
-    for (let chunk = 0; chunk < readers; chunk++) issue(chunk);
-    let matches = 0;
-    let frame = 0;
-    let fileOffset = PCAP_FILE_HEADER_LENGTH;
-    /** The walked bytes' last record start, cut by its chunk's end: where it lies and how many of its bytes. */
-    let tailAt = 0;
-    let tail = 0;
-    for (let chunk = 0; chunk < chunks; chunk++) {
-      const slot = chunk % slots;
-      const count = await reads[slot]!;
-      reads[slot] = undefined;
-      const start = slotData(slot) - tail;
-      if (tail > 0) bytes.copyWithin(start, tailAt, tailAt + tail);
-      // The previous chunk's slot is free now.
-      issue(chunk + readers);
-      const end = slotData(slot) + count;
-      const walk = walkChunk(walker, bytes, start, end, bigEndian, limit - matches, write, matchesAt, outputAt);
-      matches += walk.accepted;
-      frame += walk.records;
-      if (matches >= limit) return { matches, header: header.bytes };
-      fileOffset += walk.position - start;
-      tailAt = walk.position;
-      tail = end - walk.position;
-      // Damage, a record the slot's prefix cannot carry, or a short read before the last chunk (the file shrank): the general path goes on from here.
-      if ((tail > 0 && (neededAt(bytes, tailAt, tail, bigEndian) === 'damage' || tail > SLOT_PREFIX)) || (count < size && chunk < chunks - 1)) {
-        return { matches, stop: { offset: fileOffset, frame }, header: header.bytes };
-      }
-    }
-    // A record cut by the end of the file: the general path reports it.
-    return tail > 0 ? { matches, stop: { offset: fileOffset, frame }, header: header.bytes } : { matches, header: header.bytes };
-  } finally {
-    // No read may still be writing to the memory or using the file when it closes.
-    await Promise.allSettled(reads.filter((read) => read !== undefined));
-    await file.close();
   }
 }
 
