@@ -251,28 +251,27 @@ async function runFragments(command: FilterCommand, fixedProgram: RawInstruction
     const { filterProgramCompiler } = await import('./filter/compile-program.js');
     const { FilterRefusal } = await import('./filter/run-fragment.js');
     const compile = filterProgramCompiler(settings);
+    /** The program for the file's link type (undefined where refused: the fragments report it); -w's file is opened then. */
     const programFor = (linkType: number): RawInstruction[] | undefined => {
+      let program: RawInstruction[];
       try {
-        return compile(linkType);
+        program = compile(linkType);
       } catch (error) {
         if (error instanceof FilterRefusal) return undefined;
         throw error;
       }
-    };
-    // -w: the file is opened, and the input's own file header written, once the walker has checked that header.
-    const write = mode === 'pcap-records'
-      ? (bytes: Uint8Array, start: number, length: number): void => { writeSync(output!, bytes, start, length); }
-      : undefined;
-    const options = { chunkSize: command.fragmentSize ?? FILTER_IN_THREAD_FRAGMENT_SIZE, limit: remaining, ...(write !== undefined ? { write } : {}) };
-    const programForOpening = (linkType: number): RawInstruction[] | undefined => {
-      const program = programFor(linkType);
-      if (program !== undefined && mode === 'pcap-records') {
+      if (mode === 'pcap-records') {
+        // The walker has checked the input's header: the output starts with it.
         output = openSync(command.output!, 'w');
         writeSync(output, readPcapFileHeader(command.capture)!);
       }
       return program;
     };
-    const walked = walkPcapInWasm(command.capture, programForOpening, options);
+    const write = mode === 'pcap-records'
+      ? (bytes: Uint8Array, start: number, length: number): void => { writeSync(output!, bytes, start, length); }
+      : undefined;
+    const options = { chunkSize: command.fragmentSize ?? FILTER_IN_THREAD_FRAGMENT_SIZE, limit: remaining, ...(write !== undefined ? { write } : {}) };
+    const walked = walkPcapInWasm(command.capture, programFor, options);
     if (walked !== undefined) {
       headerWritten = mode === 'pcap-records';
       if (!emit({ matches: walked.matches, looping: 0 }) || walked.stop === undefined) return finish();
