@@ -252,7 +252,7 @@ async function runFragments(command: FilterCommand, fixedProgram: RawInstruction
     const { FilterRefusal } = await import('./filter/run-fragment.js');
     const compile = filterProgramCompiler(settings);
     /** The program for the file's link type (undefined where refused: the fragments report it); -w's file is opened then. */
-    const programFor = (linkType: number): RawInstruction[] | undefined => {
+    const programFor = (linkType: number, header: Uint8Array): RawInstruction[] | undefined => {
       let program: RawInstruction[];
       try {
         program = compile(linkType);
@@ -263,7 +263,7 @@ async function runFragments(command: FilterCommand, fixedProgram: RawInstruction
       if (mode === 'pcap-records') {
         // The walker has checked the input's header: the output starts with it.
         output = openSync(command.output!, 'w');
-        writeSync(output, readPcapFileHeader(command.capture)!);
+        writeSync(output, header);
       }
       return program;
     };

@@ -37,8 +37,8 @@ export interface WasmWalkResult {
   header: Uint8Array;
 }
 
-/** Gives the program for a link type, or undefined where the expression is refused for it. */
-export type WasmWalkProgramFor = (linkType: number) => readonly RawInstruction[] | undefined;
+/** Gives the program for the file's link type (its checked 24-byte header beside it), or undefined where the expression is refused for it. */
+export type WasmWalkProgramFor = (linkType: number, header: Uint8Array) => readonly RawInstruction[] | undefined;
 
 /** What a walk does besides counting. */
 export interface WasmWalkOptions {
@@ -88,7 +88,7 @@ function walkChunk(
 function prepareWalk(path: string, programFor: WasmWalkProgramFor, bytes: number): { header: PcapHeader; memory: WasmMemory; walker: BpfWasmPcapWalker } | undefined {
   const header = readCheckedPcapHeader(path);
   if (header === undefined) return undefined;
-  const program = programFor(header.linkType);
+  const program = programFor(header.linkType, header.bytes);
   if (program === undefined) return undefined;
   try {
     const memory = new (wasmApi().Memory)({ initial: Math.ceil(bytes / PAGE) });
