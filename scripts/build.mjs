@@ -96,7 +96,8 @@ function warmUp() {
  * snapshot holds the bytecode of what they ran and the parser's grammar) and refuses a warm-up that left
  * listeners, an exit code or globals behind. The blob must then give the same output as bin/pktfilter.js for a
  * few commands; only then is it put in place, followed by dist/cli.blob.version (the node version that made it,
- * as `node --version` prints it: node refuses a blob from another version). Any failure only warns.
+ * as `node --version` prints it: node refuses a blob from another version; then that node's executable, which
+ * lets the launcher skip asking `node --version` when the node it finds is that very file, unchanged since). Any failure only warns.
  */
 async function buildSnapshot() {
   let directory;
@@ -138,7 +139,7 @@ async function buildSnapshot() {
       }
     }
     renameSync(temporaryBlob, blob);
-    writeFileSync(`dist/cli.blob.version.${process.pid}`, `${process.version}\n`);
+    writeFileSync(`dist/cli.blob.version.${process.pid}`, `${process.version}\n${process.execPath}\n`);
     renameSync(`dist/cli.blob.version.${process.pid}`, 'dist/cli.blob.version');
   } catch (error) {
     // No snapshot only costs start-up time: bin/pktfilter then runs bin/pktfilter.js. An older blob goes too:

@@ -132,14 +132,22 @@ type WalkExport = (start: number, end: number, stopBefore: number, largest: numb
  * default), with the verdicts of createInterpreter on every record.
  */
 export function compileToWasmPcapWalker(program: readonly RawInstruction[], memory?: WasmMemory): BpfWasmPcapWalker {
-  const wasm = generateWasmPcapWalkModule(program);
+  return instantiateWasmPcapWalker(generateWasmPcapWalkModule(program), memory);
+}
+
+/**
+ * The walker of a module generateWasmPcapWalkModule made, over `memory` (a new one-page memory by default).
+ * Generating and instantiating apart lets a caller generate where WebAssembly is absent (the CLI's start-up
+ * snapshot is built so, and keeps the generator's bytecode) and instantiate later.
+ */
+export function instantiateWasmPcapWalker(wasm: Uint8Array, memory?: WasmMemory): BpfWasmPcapWalker {
   const api = wasmApi();
   const walkMemory = memory ?? new api.Memory({ initial: 1 });
   let instance: { exports: Record<string, unknown> };
   try {
     instance = new api.Instance(new api.Module(wasm), { env: { memory: walkMemory } });
   } catch (error) {
-    throw new BpfError(`wasm pcap walker: the WebAssembly engine refused the ${program.length}-instruction program's module: ${(error as Error).message}`, 'wasm-limit');
+    throw new BpfError(`wasm pcap walker: the WebAssembly engine refused the program's module (${wasm.length} bytes): ${(error as Error).message}`, 'wasm-limit');
   }
   const walks = instance.exports as Record<(typeof WALK_VARIANTS)[number]['name'], WalkExport>;
   const address = (what: string, value: number, size: number): void => {

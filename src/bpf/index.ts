@@ -34,6 +34,6 @@ export { compileToJsBatch, generateJsBatchSource } from './compile-js-batch.js';
 export type { BpfCaptureBatch } from './capture-batch.js';
 export { collectBpfCaptureBatch } from './capture-batch.js';
 export { BpfWasmRecordArea, compileToWasmBatch, generateWasmBatchModule } from './compile-wasm.js';
-export { compileToWasmPcapWalker, generateWasmPcapWalkModule } from './compile-wasm-pcap.js';
+export { compileToWasmPcapWalker, generateWasmPcapWalkModule, instantiateWasmPcapWalker } from './compile-wasm-pcap.js';
 export type { BpfWasmPcapWalk, BpfWasmPcapWalker, BpfWasmPcapWalkOptions } from './compile-wasm-pcap.js';
 export type { BpfWasmBatch, BpfWasmCompileOptions, BpfWasmRecordViews } from './compile-wasm.js';

@@ -241,10 +241,10 @@ async function runFragments(command: FilterCommand, fixedProgram: RawInstruction
     if (fragment.bytes.length >= 24) writeSync(output, fragment.bytes, 0, 24);
   };
   // Counting or writing (-w) with the default engine: the WebAssembly walker (filter/wasm-walk.ts) walks a pcap
-  // file up to its end or its damage in this thread, whatever -j says; the fragments below resume at the damage and
-  // report it. (Reading chunks in parallel, on libuv's threads or in worker threads sharing the memory, measured
-  // slower on the 2-core benchmark machine: a worker starts in 30-40 ms, and far later from the start-up
-  // snapshot, while the whole 466 MB walk takes about 65 ms.)
+  // file up to its end or its damage in this thread, with -j N reading N chunks at once (this thread and libuv's
+  // pool, the kernel's copy being what takes the time); the fragments below resume at the damage and report it.
+  // (Worker threads measured slower here: a worker starts in 30-40 ms, and far later from the start-up snapshot,
+  // while the whole 466 MB walk takes about 65 ms.)
   let resume: FilterFragmentOptions['start'];
   if ((mode === 'count' || mode === 'pcap-records') && command.engine === 'auto') {
     const { walkPcapInWasm } = await import('./filter/wasm-walk.js');
@@ -270,8 +270,11 @@ async function runFragments(command: FilterCommand, fixedProgram: RawInstruction
     const write = mode === 'pcap-records'
       ? (bytes: Uint8Array, start: number, length: number): void => { writeSync(output!, bytes, start, length); }
       : undefined;
-    const options = { chunkSize: command.fragmentSize ?? FILTER_IN_THREAD_FRAGMENT_SIZE, limit: remaining, ...(write !== undefined ? { write } : {}) };
-    const walked = walkPcapInWasm(command.capture, programFor, options);
+    const options = {
+      chunkSize: command.fragmentSize ?? FILTER_IN_THREAD_FRAGMENT_SIZE, limit: remaining, readers: command.jobs,
+      ...(command.fragmentSize !== undefined ? { readAheadChunkSize: command.fragmentSize } : {}), ...(write !== undefined ? { write } : {}),
+    };
+    const walked = await walkPcapInWasm(command.capture, programFor, options);
     if (walked !== undefined) {
       headerWritten = mode === 'pcap-records';
       if (!emit({ matches: walked.matches, looping: 0 }) || walked.stop === undefined) return finish();

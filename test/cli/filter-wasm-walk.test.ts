@@ -78,13 +78,17 @@ function collecting(chunkSize: number, limit = Number.POSITIVE_INFINITY): { opti
 }
 
 describe('walkPcapInWasm', () => {
-  it('counts and writes what a whole-file walk with BPF->JS accepts, and stops at the damaged record, for any chunk size', () => {
+  it('counts and writes what a whole-file walk with BPF->JS accepts, and stops at the damaged record, for any chunk size and readers', async () => {
     let damaged = 0;
-    fc.assert(fc.property(fileArbitrary, fc.constantFrom(...expressions), fc.integer({ min: 64, max: 3000 }), fc.boolean(), (file, expression, chunkSize, writing) => {
+    let readAhead = 0;
+    const readers = fc.record({ readers: fc.integer({ min: 1, max: 4 }), readAheadChunkSize: fc.integer({ min: 1, max: 500 }) });
+    await fc.assert(fc.asyncProperty(fileArbitrary, fc.constantFrom(...expressions), fc.integer({ min: 64, max: 3000 }), fc.boolean(), readers, async (file, expression, chunkSize, writing, reading) => {
       const path = join(directory, 'random.pcap');
       writeFileSync(path, file);
       const { options, written } = collecting(chunkSize);
-      const counted = walkPcapInWasm(path, (linkType) => compileFilter(expression, { linkType }), writing ? options : { chunkSize, limit: Number.POSITIVE_INFINITY });
+      // Read ahead when a round of readers fits in the file (the rest is the one-thread loop's).
+      if (reading.readers > 1 && file.length - 24 >= reading.readers * Math.ceil(reading.readAheadChunkSize / 64) * 64) readAhead++;
+      const counted = await walkPcapInWasm(path, (linkType) => compileFilter(expression, { linkType }), { ...(writing ? options : { chunkSize, limit: Number.POSITIVE_INFINITY }), ...reading });
       const expected = reference(file, expression);
       if (writing) expect(written).toEqual(expected.written);
       expect(counted).toBeDefined();
@@ -98,35 +102,38 @@ describe('walkPcapInWasm', () => {
       }
     }), { numRuns: 400 });
     expect(damaged).toBeGreaterThan(100);
+    expect(readAhead).toBeGreaterThan(50);
   });
 
-  it('stops counting and writing at the limit', () => {
+  it('stops counting and writing at the limit, reading alone or ahead', async () => {
     const file = encodePcap(Array.from({ length: 50 }, (_, i) => ({ data: new Uint8Array(60 + i), timestampNs: BigInt(i) })), { linkType: LinkType.EN10MB });
     const path = join(directory, 'limit.pcap');
     writeFileSync(path, file);
     const all = (): ReturnType<typeof compileFilter> => compileFilter('len > 0', { linkType: LinkType.EN10MB });
     // The first seven records: 16 + 60 ... 16 + 66 bytes each.
     const seven = Array.from(file.subarray(24, 24 + 7 * 16 + (60 + 66) * 7 / 2));
-    const single = collecting(256, 7);
-    expect(walkPcapInWasm(path, all, single.options)).toEqual({ matches: 7, header: file.subarray(0, 24) });
-    expect(single.written).toEqual(seven);
+    for (const reading of [{ readers: 1 }, { readers: 2, readAheadChunkSize: 256 }, { readers: 3, readAheadChunkSize: 64 }]) {
+      const single = collecting(256, 7);
+      expect(await walkPcapInWasm(path, all, { ...single.options, ...reading })).toEqual({ matches: 7, header: file.subarray(0, 24) });
+      expect(single.written).toEqual(seven);
+    }
   });
 
-  it('leaves to the general path what the walker cannot do', () => {
+  it('leaves to the general path what the walker cannot do', async () => {
     const file = encodePcap([{ data: new Uint8Array(60), timestampNs: 0n }], { linkType: LinkType.EN10MB });
     const path = join(directory, 'small.pcap');
     writeFileSync(path, file);
     const ip = (): ReturnType<typeof compileFilter> => compileFilter('ip', { linkType: LinkType.EN10MB });
     // A refused expression, a program with a backward jump, a damaged header, a pcapng file.
     const count = { chunkSize: 4096, limit: Infinity };
-    expect(walkPcapInWasm(path, () => undefined, count)).toBeUndefined();
-    expect(walkPcapInWasm(path, () => [{ code: 0x00, jt: 0, jf: 0, k: 1 }, { code: 0x05, jt: 0, jf: 0, k: 0xfffffffe }, { code: 0x06, jt: 0, jf: 0, k: 0 }], count)).toBeUndefined();
+    expect(await walkPcapInWasm(path, () => undefined, count)).toBeUndefined();
+    expect(await walkPcapInWasm(path, () => [{ code: 0x00, jt: 0, jf: 0, k: 1 }, { code: 0x05, jt: 0, jf: 0, k: 0xfffffffe }, { code: 0x06, jt: 0, jf: 0, k: 0 }], count)).toBeUndefined();
     const version3 = file.slice();
     version3[4] = 3;
     writeFileSync(path, version3);
-    expect(walkPcapInWasm(path, ip, count)).toBeUndefined();
+    expect(await walkPcapInWasm(path, ip, count)).toBeUndefined();
     writeFileSync(path, Uint8Array.from([0x0a, 0x0d, 0x0d, 0x0a, ...new Uint8Array(24)]));
-    expect(walkPcapInWasm(path, ip, count)).toBeUndefined();
+    expect(await walkPcapInWasm(path, ip, count)).toBeUndefined();
   });
 });
 

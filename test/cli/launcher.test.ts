@@ -5,7 +5,7 @@
  * missing, was made by another node or NODE_OPTIONS is set; NODE_EXTRA_CA_CERTS does not reach node.
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -180,7 +180,7 @@ describe('bin/pktfilter, the launcher', () => {
     const scriptOutcome = { status: 0, signal: null, stdout: 'script entry ["parse","tcp"]\n', stderr: '' };
 
     it('starts the snapshot when its version file names this node, and its workers find dist/ from the blob', () => {
-      expect(readFileSync(join(copy, 'dist/cli.blob.version'), 'utf8')).toBe(`${process.version}\n`);
+      expect(readFileSync(join(copy, 'dist/cli.blob.version'), 'utf8')).toBe(`${process.version}\n${process.execPath}\n`);
       expect(copied(['parse', 'tcp'])).toEqual(snapshotOutcome());
       // The copy's filter-worker.js is the one found: removing it makes -j 2 fail in the copy only.
       // (Printing with -j 2 always hands fragments to workers; counting may keep them in this thread.)
@@ -205,9 +205,45 @@ describe('bin/pktfilter, the launcher', () => {
         rmSync(version);
         expect(copied(['parse', 'tcp'])).toEqual(scriptOutcome);
       } finally {
-        writeFileSync(version, `${process.version}\n`);
+        writeFileSync(version, `${process.version}\n${process.execPath}\n`);
       }
       expect(copied(['parse', 'tcp'])).toEqual(snapshotOutcome());
+    });
+
+    it('asks `node --version` only when the node on PATH is not the unchanged file that made the blob', () => {
+      // A `node` first on PATH that logs how it is started, then runs this node.
+      const wrapperDirectory = join(root, 'logging-node');
+      mkdirSync(wrapperDirectory, { recursive: true });
+      const wrapper = join(wrapperDirectory, 'node');
+      const log = join(root, 'logging-node.log');
+      writeFileSync(wrapper, `#!/bin/sh\nprintf '%s\\n' "$*" >> '${log}'\nexec '${process.execPath}' "$@"\n`);
+      chmodSync(wrapper, 0o755);
+      const version = join(copy, 'dist/cli.blob.version');
+      const blobTime = statSync(join(copy, 'dist/cli.blob')).mtime;
+      const path = { PATH: `${wrapperDirectory}:${process.env.PATH ?? ''}` };
+      /** The outcome and the wrapper's log of one start with the version file `text` and the wrapper's modification time `time`. */
+      const start = (text: string, time: Date): { outcome: Outcome; log: string[] } => {
+        writeFileSync(version, text);
+        utimesSync(wrapper, time, time);
+        rmSync(log, { force: true });
+        const outcome = copied(['parse', 'tcp'], path);
+        return { outcome, log: existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n') : [] };
+      };
+      const older = new Date(blobTime.getTime() - 3_600_000);
+      const newer = new Date(blobTime.getTime() + 3_600_000);
+      const blobStart = `--snapshot-blob ${join(copy, 'bin')}/../dist/cli.blob -- parse tcp`;
+      try {
+        // The very file that made it, older than the blob: straight to the snapshot.
+        expect(start(`${process.version}\n${wrapper}\n`, older)).toEqual({ outcome: snapshotOutcome(), log: [blobStart] });
+        // Changed since the blob was made, another file named, or none: it is asked for its version first.
+        expect(start(`${process.version}\n${wrapper}\n`, newer)).toEqual({ outcome: snapshotOutcome(), log: ['--version', blobStart] });
+        expect(start(`${process.version}\n/bin/sh\n`, older)).toEqual({ outcome: snapshotOutcome(), log: ['--version', blobStart] });
+        expect(start(`${process.version}\n`, older)).toEqual({ outcome: snapshotOutcome(), log: ['--version', blobStart] });
+        // Asked, it answers another version than the blob's: bin/pktfilter.js.
+        expect(start(`v0.0.1\n/bin/sh\n`, older)).toEqual({ outcome: scriptOutcome, log: ['--version', `${join(copy, 'bin')}/pktfilter.js parse tcp`] });
+      } finally {
+        writeFileSync(version, `${process.version}\n${process.execPath}\n`);
+      }
     });
 
     it('runs bin/pktfilter.js when the blob is missing', () => {
@@ -238,7 +274,7 @@ describe('bin/pktfilter, the launcher', () => {
       try {
         expect(copied(args).stdout).toBe(`script entry ${JSON.stringify(args)}\n`);
       } finally {
-        writeFileSync(version, `${process.version}\n`);
+        writeFileSync(version, `${process.version}\n${process.execPath}\n`);
       }
       expect(run(launcher, args)).toEqual(direct(args));
     });
