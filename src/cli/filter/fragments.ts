@@ -46,6 +46,17 @@ export const FILTER_IN_THREAD_FRAGMENT_SIZE = 256 << 10;
  */
 export const FILTER_READ_ALIGNMENT = 64;
 
+/** Reads `length` bytes at file offset `position` into `bytes[at…]`, as many reads as it takes; returns the bytes read (fewer only at the file's end). */
+export function readFully(descriptor: number, bytes: Uint8Array, at: number, length: number, position: number): number {
+  let filled = 0;
+  while (filled < length) {
+    const count = readSync(descriptor, bytes, at + filled, length - filled, position + filled);
+    if (count === 0) break;
+    filled += count;
+  }
+  return filled;
+}
+
 /**
  * A byte array of at least `capacity` bytes whose first byte is page-aligned (WebAssembly memory is
  * page-aligned; where and how a plain ArrayBuffer is placed is up to the allocator).

@@ -5,7 +5,7 @@
  * part before ends exactly at the guessed record (and otherwise walks that part itself), so a wrong guess
  * costs time, never a wrong result.
  */
-import { readSync } from 'node:fs';
+import { readFully } from './fragments.js';
 
 const PCAP_FILE_HEADER_LENGTH = 24;
 const PCAP_RECORD_HEADER_LENGTH = 16;
@@ -39,12 +39,7 @@ export function guessPcapRecordStart(descriptor: number, header: Uint8Array, fro
   const fractionLimit = nanosecond ? 1_000_000_000 : 1_000_000;
   const length = Math.min(SEARCH_LENGTH, fileSize - from);
   const bytes = new Uint8Array(length);
-  let filled = 0;
-  while (filled < length) {
-    const count = readSync(descriptor, bytes, filled, length - filled, from + filled);
-    if (count === 0) break;
-    filled += count;
-  }
+  const filled = readFully(descriptor, bytes, 0, length, from);
   const data = new DataView(bytes.buffer, 0, filled);
   /** Whether a plausible chain of record headers starts at `start` (an index into `bytes`). */
   const chainAt = (start: number): boolean => {

@@ -5,9 +5,8 @@
  * workers pass that boundary along a chain (through the main thread), walking only record headers, which
  * is cheap, before they filter. Window k holds the records whose header starts in [start, end).
  */
-import { readSync } from 'node:fs';
 import { MAX_CAPTURED_LENGTH } from '../../capture/limits.js';
-import { FILTER_READ_ALIGNMENT, allocatePageAlignedBytes, type FilterCaptureFragment } from './fragments.js';
+import { FILTER_READ_ALIGNMENT, allocatePageAlignedBytes, readFully, type FilterCaptureFragment } from './fragments.js';
 
 const PCAP_FILE_HEADER_LENGTH = 24;
 const PCAP_RECORD_HEADER_LENGTH = 16;
@@ -49,17 +48,6 @@ export function readPcapWindow(descriptor: number, start: number, end: number, s
   const buffer = memory.subarray(shift);
   const length = readFully(descriptor, buffer, PCAP_FILE_HEADER_LENGTH, end - start, start);
   return { buffer, start, length };
-}
-
-/** Reads until `length` bytes or the end of the file; returns the count. */
-function readFully(descriptor: number, buffer: Uint8Array, offset: number, length: number, position: number): number {
-  let total = 0;
-  while (total < length) {
-    const count = readSync(descriptor, buffer, offset + total, length - total, position + total);
-    if (count === 0) break;
-    total += count;
-  }
-  return total;
 }
 
 /**

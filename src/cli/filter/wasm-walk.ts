@@ -26,7 +26,7 @@ import { wasmApi, type WasmMemory } from '../../bpf/wasm-encoder.js';
 import { MAX_CAPTURED_LENGTH } from '../../capture/limits.js';
 import { CaptureFormatError, CaptureRecordCursor } from '../../capture/index.js';
 import { createCaptureParser } from '../../capture/detect.js';
-import { FILTER_READ_ALIGNMENT, type FilterWalkStop } from './fragments.js';
+import { FILTER_READ_ALIGNMENT, readFully, type FilterWalkStop } from './fragments.js';
 
 const PAGE = 65536;
 const PCAP_FILE_HEADER_LENGTH = 24;
@@ -180,9 +180,10 @@ function readInThread(walk: Walk, chunkSize: number): Ending {
   for (;;) {
     // Fill the chunk region after the carried bytes (file offset fileOffset + carried lands at an address agreeing with it).
     let filled = carried;
-    while (!ended && chunk + filled < layout.chunkEnd) {
-      const count = readSync(walk.descriptor, walk.bytes, chunk + filled, layout.chunkEnd - chunk - filled, walk.fileOffset + filled);
-      if (count === 0) ended = true;
+    if (!ended) {
+      const wanted = layout.chunkEnd - chunk - filled;
+      const count = readFully(walk.descriptor, walk.bytes, chunk + filled, wanted, walk.fileOffset + filled);
+      ended = count < wanted;
       filled += count;
     }
     const position = walkChunk(walk, chunk, chunk + filled, inThreadMatchesAt(layout), inThreadOutputAt(layout));
@@ -237,17 +238,6 @@ function readOnPool(descriptor: number, bytes: Uint8Array, at: number, length: n
   });
 }
 
-/** Reads `length` bytes at file offset `position` into `bytes[at…]` in this thread; returns the bytes read (fewer only at the file's end). */
-function readHere(descriptor: number, bytes: Uint8Array, at: number, length: number, position: number): number {
-  let filled = 0;
-  while (filled < length) {
-    const count = readSync(descriptor, bytes, at + filled, length - filled, position + filled);
-    if (count === 0) break;
-    filled += count;
-  }
-  return filled;
-}
-
 /**
  * The read-ahead: the file from the walk's offset in chunks; chunk k is read by this thread when k is a multiple
  * of `readers`, otherwise on libuv's pool, which always has `readers - 1` reads queued (a chunk's read starts when
@@ -280,7 +270,7 @@ async function readAhead(walk: Walk, layout: ReadAheadLayout, fileSize: number):
       if (chunk % readers === 0) {
         // This thread's chunk: the carried bytes move in front of it first (no read writes there).
         walk.bytes.copyWithin(at - carried, carriedFrom, carriedFrom + carried);
-        count = readHere(walk.descriptor, walk.bytes, at, chunkSize, base + chunk * chunkSize);
+        count = readFully(walk.descriptor, walk.bytes, at, chunkSize, base + chunk * chunkSize);
       } else {
         count = await pending.get(chunk)!;
         pending.delete(chunk);
