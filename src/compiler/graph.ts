@@ -25,6 +25,8 @@ export interface Block {
   prelude?: RawInstruction[];
   /** Statements that dead-code removal keeps (see TestCond.pinned). */
   pinned?: boolean;
+  /** The number of the last `reachableBlocks` walk that reached this block (a mark, faster than a set of blocks). */
+  visit?: number;
 }
 
 /** A `ret #k` leaf. */
@@ -34,10 +36,12 @@ export interface Ret { kind: 'ret'; k: number }
 export type GraphNode = Block | Ret;
 
 let nextBlockId = 0;
+/** The number of the latest `reachableBlocks` walk. */
+let lastVisit = 0;
 
 /** Creates a block with a fresh id. */
 export function newBlock(stmts: RawInstruction[], op: number, src: number, k: number, jt: GraphNode, jf: GraphNode): Block {
-  return { kind: 'block', id: nextBlockId++, stmts, op, src, k: k >>> 0, jt, jf };
+  return { kind: 'block', id: nextBlockId++, stmts, op, src, k: k >>> 0, jt, jf, visit: 0 };
 }
 
 /** Builds the graph of `cond` with `onTrue` and `onFalse` as its exits; constants become `ld #0|1; jeq #0` blocks when `materializeConstants`. */
@@ -68,24 +72,29 @@ export function buildGraph(cond: Cond, onTrue: GraphNode, onFalse: GraphNode, ma
 
 /** Every block reachable from `root`, in reverse postorder (a topological order: predecessors first). */
 export function reachableBlocks(root: GraphNode): Block[] {
-  const seen = new Set<Block>();
   const postorder: Block[] = [];
-  const stack: { block: Block; stage: number }[] = [];
-  if (root.kind === 'block') { seen.add(root); stack.push({ block: root, stage: 0 }); }
+  if (root.kind !== 'block') return postorder;
+  // Blocks reached by this walk carry its number (walks never overlap: each runs to the end at once).
+  const visit = ++lastVisit;
+  root.visit = visit;
+  // Depth-first, true successor first; stages[i] says how many successors of stack[i] were visited.
+  const stack: Block[] = [root];
+  const stages: number[] = [0];
   while (stack.length > 0) {
-    const top = stack[stack.length - 1]!;
-    const next = top.stage === 0 ? top.block.jt : top.stage === 1 ? top.block.jf : undefined;
-    top.stage++;
-    if (next === undefined) { postorder.push(top.block); stack.pop(); continue; }
-    if (next.kind === 'block' && !seen.has(next)) { seen.add(next); stack.push({ block: next, stage: 0 }); }
+    const top = stack.length - 1;
+    const block = stack[top]!;
+    const stage = stages[top]!;
+    if (stage === 2) { postorder.push(block); stack.pop(); stages.pop(); continue; }
+    stages[top] = stage + 1;
+    const next = stage === 0 ? block.jt : block.jf;
+    if (next.kind === 'block' && next.visit !== visit) { next.visit = visit; stack.push(next); stages.push(0); }
   }
   return postorder.reverse();
 }
 
-/** Predecessor counts of every reachable block (the root counts one extra). */
-export function predecessorCounts(root: GraphNode): Map<Block, number> {
+/** Predecessor counts of every reachable block (the root counts one extra); `blocks` is `reachableBlocks(root)` when the caller has it. */
+export function predecessorCounts(root: GraphNode, blocks: readonly Block[] = reachableBlocks(root)): Map<Block, number> {
   const counts = new Map<Block, number>();
-  const blocks = reachableBlocks(root);
   for (const b of blocks) counts.set(b, 0);
   if (root.kind === 'block') counts.set(root, 1);
   for (const b of blocks) {

@@ -59,19 +59,23 @@ export function linkTypeDescription(linkType: number): string {
 
 /** The initial state for a link type; throws CompileError for link types the compiler does not know. */
 export function initialState(linkType: number): CompileState {
-  const base = { linkType, offLinkHeader: 0, offNl: 0, offNlNoSnap: 0, vlanDepth: 0, labelDepth: 0, inPppoe: false, nextRegister: 0 };
   switch (linkType) {
-    case LinkType.EN10MB: return { ...base, family: 'ether', offLinkType: 12, offLinkPayload: 14, offNlNoSnap: 3 };
-    case LinkType.LINUX_SLL: return { ...base, family: 'sll', offLinkType: 14, offLinkPayload: 16 };
-    case LinkType.LINUX_SLL2: return { ...base, family: 'sll2', offLinkType: 0, offLinkPayload: 20 };
-    case LinkType.NULL: return { ...base, family: 'null', offLinkType: 0, offLinkPayload: 4 };
-    case LinkType.LOOP: return { ...base, family: 'loop', offLinkType: 0, offLinkPayload: 4 };
+    case LinkType.EN10MB: return linkState(linkType, 'ether', 12, 14, 3);
+    case LinkType.LINUX_SLL: return linkState(linkType, 'sll', 14, 16);
+    case LinkType.LINUX_SLL2: return linkState(linkType, 'sll2', 0, 20);
+    case LinkType.NULL: return linkState(linkType, 'null', 0, 4);
+    case LinkType.LOOP: return linkState(linkType, 'loop', 0, 4);
     // LINKTYPE_RAW, and the DLT_RAW values (12, 14) that pcap_open_dead and BSDs use for it.
-    case LinkType.RAW: case 12: case 14: return { ...base, family: 'raw', offLinkType: -1, offLinkPayload: 0 };
-    case LinkType.IPV4: return { ...base, family: 'ipv4', offLinkType: -1, offLinkPayload: 0 };
-    case LinkType.IPV6: return { ...base, family: 'ipv6', offLinkType: -1, offLinkPayload: 0 };
+    case LinkType.RAW: case 12: case 14: return linkState(linkType, 'raw', -1, 0);
+    case LinkType.IPV4: return linkState(linkType, 'ipv4', -1, 0);
+    case LinkType.IPV6: return linkState(linkType, 'ipv6', -1, 0);
     default: throw new CompileError(`unsupported link type ${linkTypeName(linkType)} (${linkType})`);
   }
+}
+
+/** A fresh state with nothing lowered yet (one object literal: spreading a shared base costs microseconds per call in V8). */
+function linkState(linkType: number, family: LinkFamily, offLinkType: number, offLinkPayload: number, offNlNoSnap = 0): CompileState {
+  return { linkType, offLinkHeader: 0, offNl: 0, offNlNoSnap, vlanDepth: 0, labelDepth: 0, inPppoe: false, nextRegister: 0, family, offLinkType, offLinkPayload };
 }
 
 /**

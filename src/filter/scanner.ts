@@ -30,6 +30,21 @@ const macPatterns = [
   `${B2}\\.${B2}\\.${B2}`, `(?:${B2}){3}`,
 ].map(sticky);
 const numberPatterns = ['[0-9]+', '0[xX][0-9A-Fa-f]+'].map(sticky);
+
+/**
+ * The MAC forms that can match in a run of address characters with these separator counts and this length
+ * (each form needs its separators: five colons, five dashes, five dots, two dots, or twelve characters).
+ */
+function macPatternsFor(colons: number, dashes: number, dots: number, runLength: number): readonly RegExp[] {
+  const [colonForm, dashForm, dotForm, wordDotForm, bareForm] = macPatterns as [RegExp, RegExp, RegExp, RegExp, RegExp];
+  const forms: RegExp[] = [];
+  if (colons >= 5) forms.push(colonForm);
+  if (dashes >= 5) forms.push(dashForm);
+  if (dots >= 5) forms.push(dotForm);
+  if (dots >= 2) forms.push(wordDotForm);
+  if (runLength >= 12) forms.push(bareForm);
+  return forms;
+}
 const ipv4Patterns = [`${N}\\.${N}`, `${N}\\.${N}\\.${N}`, `${N}\\.${N}\\.${N}\\.${N}`].map(sticky);
 const bogusMacPattern = sticky(`${B}:+(?:${B}:+)+`);
 
@@ -90,6 +105,49 @@ export function numberValue(text: string): { value: number } | { error: string }
   return { value };
 }
 
+/** Lengths of the longest match of each address rule at a position (0 for none). */
+export interface AddressMatchLengths { mac: number; ipv4: number; ipv6: number; bogusMac: number }
+
+/**
+ * The longest match of each address rule at `position`. The address rules only matter when a separator
+ * follows within the run of address characters; within it, every form needs some separators (a MAC
+ * `a:b:c:d:e:f` five colons, an IPv6 address `::` or six colons...), so unless `everyForm` is set a form the
+ * counts rule out is not tried, which changes no length (test/filter/scanner-address.test.ts checks it).
+ */
+export function addressMatchLengths(text: string, position: number, everyForm = false): AddressMatchLengths {
+  const lengths: AddressMatchLengths = { mac: 0, ipv4: 0, ipv6: 0, bogusMac: 0 };
+  const length = text.length;
+  const c = text[position]!;
+  const hexStart = isHexDigit(c);
+  let run = position;
+  let colon = false;
+  let separator = false;
+  let colons = 0;
+  let dots = 0;
+  let dashes = 0;
+  let doubleColon = false;
+  const runLimit = Math.min(length, position + 64); // longer than any address form; keeps scanning linear
+  while (run < runLimit) {
+    const d = text[run]!;
+    if (d === ':') { colon = separator = true; colons++; if (run > position && text[run - 1] === ':') doubleColon = true; }
+    else if (d === '.') { separator = true; dots++; }
+    else if (d === '-') { separator = true; dashes++; }
+    else if (!isHexDigit(d) && d !== 'x' && d !== 'X') break; // (x for 0x parts of dotted numbers)
+    run++;
+  }
+  const every = everyForm || (run === runLimit && runLimit < length);
+  if (run === runLimit && runLimit < length) separator = colon = true;
+  if (hexStart && (separator || run - position >= 12)) {
+    lengths.mac = longest(every ? macPatterns : macPatternsFor(colons, dashes, dots, run - position), text, position);
+  }
+  if (c >= '0' && c <= '9' && separator && (every || dots > 0)) lengths.ipv4 = longest(ipv4Patterns, text, position);
+  if ((hexStart || c === ':') && colon) {
+    if (every || doubleColon || colons >= 6) lengths.ipv6 = longest(ipv6Patterns, text, position);
+    if (hexStart) lengths.bogusMac = longest([bogusMacPattern], text, position);
+  }
+  return lengths;
+}
+
 /** Scans `text` into tokens; throws FilterError for a character or word libpcap's scanner refuses. */
 export function scanFilter(text: string): IToken[] {
   const tokens: IToken[] = [];
@@ -111,29 +169,12 @@ export function scanFilter(text: string): IToken[] {
     if (twoCharOperators.has(pair)) offer(2, Rule.Punctuation);
     else if (oneCharOperators.has(c)) offer(1, Rule.Punctuation);
     if (c === '$') offer(longest([arcnetPattern], text, position), Rule.Arcnet);
-    const hexStart = isHexDigit(c);
-    // The address rules only matter when a separator follows within the run of address characters.
-    let run = position;
-    let colon = false;
-    let separator = false;
-    const runLimit = Math.min(length, position + 64); // longer than any address form; keeps scanning linear
-    while (run < runLimit) {
-      const d = text[run]!;
-      if (d === ':') colon = separator = true;
-      else if (d === '.' || d === '-') separator = true;
-      else if (!isHexDigit(d) && d !== 'x' && d !== 'X') break; // (x for 0x parts of dotted numbers)
-      run++;
-    }
-    if (run === runLimit && runLimit < length) separator = colon = true;
-    if (hexStart && (separator || run - position >= 12)) offer(longest(macPatterns, text, position), Rule.Mac);
-    if (c >= '0' && c <= '9') {
-      offer(longest(numberPatterns, text, position), Rule.Number);
-      if (separator) offer(longest(ipv4Patterns, text, position), Rule.IPv4);
-    }
-    if ((hexStart || c === ':') && colon) {
-      offer(longest(ipv6Patterns, text, position), Rule.IPv6);
-      if (hexStart) offer(longest([bogusMacPattern], text, position), Rule.BogusMac);
-    }
+    const address = addressMatchLengths(text, position);
+    offer(address.mac, Rule.Mac);
+    if (c >= '0' && c <= '9') offer(longest(numberPatterns, text, position), Rule.Number);
+    offer(address.ipv4, Rule.IPv4);
+    offer(address.ipv6, Rule.IPv6);
+    offer(address.bogusMac, Rule.BogusMac);
     if (word !== undefined && T.namedConstants.has(word)) offer(word.length, Rule.Constant);
     if (word !== undefined) offer(word.length, Rule.Word);
     if (c === '\\') offer(longest([escapedPattern], text, position), Rule.Escaped);

@@ -10,6 +10,7 @@ import type { RawInstruction } from '../../src/bpf/opcodes.js';
 import { BPF_ABS, BPF_B, BPF_JA, BPF_JEQ, BPF_JGE, BPF_JGT, BPF_JMP, BPF_JSET, BPF_K, BPF_LD, BPF_RET } from '../../src/bpf/opcodes.js';
 import { linearizeFilterGraph as linearize, type FilterGraphBlock as Block, type FilterGraphNode as GraphNode } from '../../src/compiler/index.js';
 import { newBlock } from '../../src/compiler/graph.js';
+import { linearizedLength } from '../../src/compiler/linearize.js';
 
 interface BlockPlan { loads: number[]; op: number; k: number; jt: number; jf: number }
 
@@ -64,11 +65,12 @@ function checkJumps(program: RawInstruction[]): void {
 }
 
 describe('compiler linearization', () => {
-  it('computes what the graph computes, with forward jumps of at most 255', () => {
+  it('computes what the graph computes, with forward jumps of at most 255 (and linearizedLength says how long)', () => {
     fc.assert(fc.property(graphPlan, fc.uint8Array({ maxLength: 48 }), (plan, packet) => {
       const root = buildGraph(plan);
       const program = linearize(root);
       checkJumps(program);
+      expect(linearizedLength(root)).toBe(program.length);
       expect(createInterpreter(program)(packet, packet.length, packet.length)).toBe(walk(root, packet));
     }), { numRuns: 400, seed: 9 });
   });

@@ -7,15 +7,14 @@
  *   (empty block) goto L                -> predecessors jump to L
  */
 import { BPF_ALU, BPF_DIV, BPF_MOD, BPF_X, bpfClass, bpfOp, bpfSrc } from '../../bpf/opcodes.js';
-import { reachableBlocks, type GraphNode } from '../graph.js';
+import { reachableBlocks, type Block, type GraphNode } from '../graph.js';
 import { canFail } from './values.js';
 import { liveIn, liveOut, usesAndDefs } from './liveness.js';
 
-/** Removes dead statements; returns true when something changed. */
-export function removeDeadStatements(root: GraphNode): boolean {
-  const live = liveIn(root);
+/** Removes dead statements (given the graph's current liveness and `reachableBlocks(root)`, if the caller has them); returns true when something changed. */
+export function removeDeadStatements(root: GraphNode, live: Map<Block, number> = liveIn(root), blocks: readonly Block[] = reachableBlocks(root)): boolean {
   let changed = false;
-  for (const block of reachableBlocks(root)) {
+  for (const block of blocks) {
     if (block.pinned) continue;
     let current = liveOut(block, live) | (block.jt === block.jf ? 0 : (1 | (block.src === BPF_X ? 2 : 0)));
     const kept: typeof block.stmts = [];
@@ -42,10 +41,10 @@ function skipEmpty(node: GraphNode): GraphNode {
   return n;
 }
 
-/** Bypasses empty unconditional blocks; returns the (possibly new) root and whether something changed. */
-export function bypassEmptyBlocks(root: GraphNode): { root: GraphNode; changed: boolean } {
+/** Bypasses empty unconditional blocks (`blocks` is `reachableBlocks(root)` when the caller has it); returns the (possibly new) root and whether something changed. */
+export function bypassEmptyBlocks(root: GraphNode, blocks: readonly Block[] = reachableBlocks(root)): { root: GraphNode; changed: boolean } {
   let changed = false;
-  for (const block of reachableBlocks(root)) {
+  for (const block of blocks) {
     const jt = skipEmpty(block.jt);
     const jf = skipEmpty(block.jf);
     if (jt !== block.jt || jf !== block.jf) { block.jt = jt; block.jf = jf; changed = true; }

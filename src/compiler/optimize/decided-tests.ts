@@ -12,9 +12,8 @@ import { liveIn } from './liveness.js';
 import { LIVE_A, LIVE_X, liveMem } from './liveness.js';
 import { analyzeFlow, applyStatement, canFail, cloneState, decideTest, edgeState, type FlowAnalysis, type FlowState, type OptimizerStrength } from './values.js';
 
-/** Makes every block whose test is decided on all paths unconditional; returns true when something changed. */
-export function resolveDecidedTests(root: GraphNode, strength: OptimizerStrength = 'full'): boolean {
-  const flow = analyzeFlow(root, strength);
+/** Makes every block whose test is decided on all paths unconditional (given the graph's current flow analysis, if the caller has it); returns true when something changed. */
+export function resolveDecidedTests(root: GraphNode, strength: OptimizerStrength = 'full', flow: FlowAnalysis = analyzeFlow(root, strength)): boolean {
   let changed = false;
   for (const block of flow.blocks) {
     if (block.jt === block.jf) continue;
@@ -39,10 +38,10 @@ function threadTarget(flow: FlowAnalysis, edge: FlowState, target: Block, live: 
     const block: Block = current;
     if (block.prelude) return best;
     for (const insn of block.stmts) {
-      const loadedBefore = s.loaded.size;
+      const loadedBefore = s.loaded;
       const failing = canFail(insn, flow.values.constantOf(s.x));
       applyStatement(flow.values, s, insn, flow.fresh);
-      if (failing && (s.loaded.size !== loadedBefore || !isLoad(insn.code))) return best;
+      if (failing && (s.loaded !== loadedBefore || !isLoad(insn.code))) return best;
     }
     const decided = block.jt === block.jf ? true : decideTest(flow.values, s, block, flow.strength);
     if (decided === undefined) return best;
@@ -69,13 +68,16 @@ function isLoad(code: number): boolean {
 /**
  * Threads edges until none can be: each round analyzes the graph once and threads every edge it can,
  * skipping blocks downstream of an edge already redirected in the round (their states may be stale).
- * Returns true when something changed.
+ * The first round may use the caller's flow analysis and liveness of the graph as it is (`current`); when
+ * the rounds end because one threaded nothing, `current` is left holding that round's analyses, which
+ * describe the graph as it is then. Returns true when something changed.
  */
-export function threadJumps(root: GraphNode, strength: OptimizerStrength = 'full', limit = 1000): boolean {
+export function threadJumps(root: GraphNode, strength: OptimizerStrength = 'full', limit = 1000, current?: { flow?: FlowAnalysis; live?: Map<Block, number> }): boolean {
   let changed = false;
   for (let round = 0; round < limit; round++) {
-    const flow = analyzeFlow(root, strength);
-    const live = liveIn(root);
+    const flow = round === 0 && current?.flow ? current.flow : analyzeFlow(root, strength);
+    const live = round === 0 && current?.live ? current.live : liveIn(root, flow.blocks);
+    if (current) { current.flow = undefined; current.live = undefined; }
     const dirty = new Set<GraphNode>();
     let threaded = false;
     for (const block of flow.blocks) {
@@ -97,7 +99,10 @@ export function threadJumps(root: GraphNode, strength: OptimizerStrength = 'full
         threaded = true;
       }
     }
-    if (!threaded) break;
+    if (!threaded) {
+      if (current) { current.flow = flow; current.live = live; }
+      break;
+    }
     changed = true;
   }
   return changed;

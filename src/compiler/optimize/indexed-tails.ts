@@ -15,16 +15,17 @@
 import type { RawInstruction } from '../../bpf/opcodes.js';
 import { BPF_ABS, BPF_IMM, BPF_IND, BPF_JEQ, BPF_K, BPF_LD, BPF_LDX, bpfClass, bpfMode, bpfSize } from '../../bpf/opcodes.js';
 import { newBlock, reachableBlocks, type Block, type GraphNode } from '../graph.js';
-import { linearize } from '../linearize.js';
+import { linearizedLength } from '../linearize.js';
 import { liveIn, LIVE_X, usesAndDefs } from './liveness.js';
 import { mergeIdenticalBlocks } from './merge-blocks.js';
 
 /** Rewrites while a rewrite shortens the program; returns the (possibly new) root. */
 export function shareIndexedTails(root: GraphNode, maxRewrites = 64): GraphNode {
   let current = root;
-  let length = linearize(current).length;
+  // The current program's length, computed only once some rewrite is worth measuring against it.
+  let length: number | undefined;
   for (let round = 0; round < maxRewrites; round++) {
-    const next = bestRewrite(current, length);
+    const next = bestRewrite(current, () => (length ??= linearizedLength(current)));
     if (!next) break;
     current = next.root;
     length = next.length;
@@ -54,7 +55,7 @@ function regionOffset(indexed: Block, skip: number, absolute: Block): number | u
   let offset: number | undefined;
   const matched = new Map<Block, Block>();
   // The indexed region may start inside its first block, after `skip` statements (its BPF_MSH, say).
-  const head: Block = { ...indexed, stmts: indexed.stmts.slice(skip) };
+  const head = copyBlock(indexed, indexed.stmts.slice(skip));
   const match = (t: GraphNode, b: GraphNode): boolean => {
     if (t === b) return true;
     if (t.kind === 'ret' || b.kind === 'ret') return t.kind === 'ret' && b.kind === 'ret' && t.k === b.k;
@@ -110,29 +111,33 @@ function immediateDominators(root: Block, blocks: Block[]): Map<Block, Block | u
   return idom;
 }
 
-/** A deep copy of the graph, with the map from old blocks to new. */
+/**
+ * A copy of `block` with statements `stmts` (field by field: object spread is slow in V8). Statements
+ * are shared: no pass changes an instruction object in place.
+ */
+function copyBlock(block: Block, stmts: RawInstruction[]): Block {
+  const copy: Block = { kind: 'block', id: block.id, stmts, op: block.op, src: block.src, k: block.k, jt: block.jt, jf: block.jf, visit: 0 };
+  if (block.relation !== undefined) copy.relation = block.relation;
+  if (block.prelude !== undefined) copy.prelude = block.prelude;
+  if (block.pinned !== undefined) copy.pinned = block.pinned;
+  return copy;
+}
+
+/** A deep copy of the graph (blocks and their statement lists), with the map from old blocks to new. */
 function cloneGraph(root: GraphNode): { root: GraphNode; copies: Map<Block, Block> } {
   const copies = new Map<Block, Block>();
-  const copy = (n: GraphNode): GraphNode => {
-    if (n.kind === 'ret') return n;
-    let c = copies.get(n);
-    if (c) return c;
-    c = { ...n, stmts: n.stmts.map((s) => ({ ...s })) };
-    copies.set(n, c);
-    return c;
-  };
   const blocks = reachableBlocks(root);
-  for (const b of blocks) copy(b);
-  for (const b of blocks) {
-    const c = copies.get(b)!;
-    c.jt = copy(b.jt);
-    c.jf = copy(b.jf);
+  for (const b of blocks) copies.set(b, copyBlock(b, b.stmts.slice()));
+  const copy = (n: GraphNode): GraphNode => (n.kind === 'ret' ? n : copies.get(n)!);
+  for (const c of copies.values()) {
+    c.jt = copy(c.jt);
+    c.jf = copy(c.jf);
   }
   return { root: copy(root), copies };
 }
 
-/** The rewrite that makes the program shortest, if one makes it shorter than `length`, with the new root and length. */
-function bestRewrite(root: GraphNode, length: number): { root: GraphNode; length: number } | undefined {
+/** The rewrite that makes the program shortest, if one makes it shorter than the current program (`lengthOf()`), with the new root and length. */
+function bestRewrite(root: GraphNode, lengthOf: () => number): { root: GraphNode; length: number } | undefined {
   if (root.kind !== 'block') return undefined;
   const blocks = reachableBlocks(root);
   const absoluteHeads = blocks.filter((b) => b.stmts.length > 0 && isAbsoluteLoad(b.stmts[0]!));
@@ -151,8 +156,8 @@ function bestRewrite(root: GraphNode, length: number): { root: GraphNode; length
       if (offset === undefined) continue;
       for (const place of insertionPoints(absolute, blocks, idom, live)) {
         const candidate = apply(root, absolute, indexed, skip, place, offset);
-        const candidateLength = linearize(candidate).length;
-        if (candidateLength < (best?.length ?? length)) best = { root: candidate, length: candidateLength };
+        const candidateLength = linearizedLength(candidate);
+        if (candidateLength < (best?.length ?? lengthOf())) best = { root: candidate, length: candidateLength };
       }
     }
   }
@@ -178,9 +183,22 @@ function insertionPoints(target: Block, blocks: Block[], idom: Map<Block, Block 
     if (d.jt !== d.jf && d.src !== BPF_K) break;
     if (d.prelude) break;
     // Every block strictly between d and the target (reachable from d, reaching the target) must keep X.
-    const fromDominator = new Set(reachableBlocks(d));
-    const between = [...reachesTarget].filter((b) => b !== d && fromDominator.has(b));
-    if (between.some(writesX)) break;
+    // Such blocks are reached from d through blocks that reach the target only, so the search stays among them.
+    const between = new Set<Block>();
+    const stack: Block[] = [];
+    const visit = (n: GraphNode): void => {
+      if (n.kind === 'block' && reachesTarget.has(n) && !between.has(n)) { between.add(n); stack.push(n); }
+    };
+    visit(d.jt);
+    visit(d.jf);
+    let keepsX = true;
+    while (keepsX && stack.length > 0) {
+      const b = stack.pop()!;
+      if (writesX(b)) keepsX = false;
+      visit(b.jt);
+      visit(b.jf);
+    }
+    if (!keepsX) break;
     points.push(d);
   }
   return points;

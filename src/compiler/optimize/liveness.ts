@@ -41,12 +41,13 @@ export function jumpUses(block: Block): number {
   return LIVE_A | (block.src === BPF_X ? LIVE_X : 0);
 }
 
-/** Live-in sets of every reachable block; `ret` leaves read nothing. */
-export function liveIn(root: GraphNode): Map<Block, number> {
+/** Live-in sets of every reachable block; `ret` leaves read nothing. `blocks` is `reachableBlocks(root)` when the caller has it. */
+export function liveIn(root: GraphNode, blocks: readonly Block[] = reachableBlocks(root)): Map<Block, number> {
   const result = new Map<Block, number>();
-  const blocks = reachableBlocks(root).reverse();
   const of = (n: GraphNode): number => (n.kind === 'ret' ? 0 : result.get(n) ?? 0);
-  for (const block of blocks) {
+  // Successors first: the reverse of the topological order.
+  for (let b = blocks.length - 1; b >= 0; b--) {
+    const block = blocks[b]!;
     let live = of(block.jt) | of(block.jf) | jumpUses(block);
     for (let i = block.stmts.length - 1; i >= 0; i--) {
       const { uses, defs } = usesAndDefs(block.stmts[i]!);

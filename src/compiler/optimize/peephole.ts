@@ -12,17 +12,16 @@
 import {
   BPF_ALU, BPF_AND, BPF_IMM, BPF_JEQ, BPF_JSET, BPF_K, BPF_LD, BPF_LDX, BPF_MEM, BPF_MISC, BPF_ST, BPF_SUB, BPF_TAX, BPF_X,
 } from '../../bpf/opcodes.js';
-import { reachableBlocks, type GraphNode } from '../graph.js';
+import { reachableBlocks, type Block, type GraphNode } from '../graph.js';
 import { LIVE_A, LIVE_X, liveIn, liveMem, liveOut, usesAndDefs } from './liveness.js';
 
 const AND_K = BPF_ALU | BPF_AND | BPF_K;
 const SUB_X = BPF_ALU | BPF_SUB | BPF_X;
 
-/** Applies the rules once over the graph; returns true when something changed. */
-export function applyPeepholes(root: GraphNode): boolean {
-  const live = liveIn(root);
+/** Applies the rules once over the graph (given its current liveness and `reachableBlocks(root)`, if the caller has them); returns true when something changed. */
+export function applyPeepholes(root: GraphNode, live: Map<Block, number> = liveIn(root), blocks: readonly Block[] = reachableBlocks(root)): boolean {
   let changed = false;
-  for (const block of reachableBlocks(root)) {
+  for (const block of blocks) {
     const after = liveOut(block, live);
     const aDead = (after & LIVE_A) === 0;
     const last = block.stmts[block.stmts.length - 1];

@@ -8,7 +8,7 @@
  */
 import { newBlock, predecessorCounts, type Block, type GraphNode } from '../graph.js';
 import { liveIn, LIVE_A, LIVE_X, liveMem } from './liveness.js';
-import { analyzeFlow, applyStatement, cloneState, edgeState, type FlowState, type OptimizerStrength } from './values.js';
+import { analyzeFlow, applyStatement, cloneState, edgeState, type FlowAnalysis, type FlowState, type OptimizerStrength } from './values.js';
 
 function sameRegisters(before: FlowState, after: FlowState, live: number): boolean {
   if ((live & LIVE_A) && before.a !== after.a) return false;
@@ -17,11 +17,12 @@ function sameRegisters(before: FlowState, after: FlowState, live: number): boole
   return true;
 }
 
-/** Tries every edge as the entry of an or-chain and an and-chain; returns true when something moved. */
-export function pullUpTests(root: GraphNode, strength: OptimizerStrength = 'full'): boolean {
-  const flow = analyzeFlow(root, strength);
-  const predecessors = predecessorCounts(root);
-  const live = liveIn(root);
+/**
+ * Tries every edge as the entry of an or-chain and an and-chain (given the graph's current flow analysis
+ * and liveness, if the caller has them); returns true when something moved.
+ */
+export function pullUpTests(root: GraphNode, strength: OptimizerStrength = 'full', flow: FlowAnalysis = analyzeFlow(root, strength), live: Map<Block, number> = liveIn(root)): boolean {
+  const predecessors = predecessorCounts(root, flow.blocks);
   const liveAt = (n: GraphNode): number => (n.kind === 'ret' ? 0 : live.get(n) ?? 0);
   for (const head of flow.blocks) {
     for (const branch of head.jt === head.jf ? [true] : [true, false]) {
