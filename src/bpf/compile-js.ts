@@ -219,7 +219,7 @@ const MAX_TREE_DEPTH = 256;
  * How generated code reads packets and leaves them. The single-packet function returns; a batch loop
  * records the verdict and moves to the next record. `reject` is a statement; `accept` makes the statement
  * that ends the packet with the value text (and the value itself when it is a constant). With `dataView`,
- * 16- and 32-bit loads read a DataView `v` over the same bytes as `p` (one bounds check, one load).
+ * loads (bytes too) read a DataView `v` over the same bytes as `p` (one bounds check, one load).
  */
 export interface BpfJsExits {
   reject: string;
@@ -306,6 +306,7 @@ function straightLine(insn: RawInstruction, state: PathState | undefined, exits:
       setA(undefined);
       if (exits.dataView && size > 1 && littleEndian && state) { state.aSwapped = size === 4 ? 4 : 2; return `${check}a = v.${size === 4 ? 'getUint32' : 'getUint16'}(o + ${lit(k)}, true);`; }
       if (exits.dataView && size > 1) return `${check}a = v.${size === 4 ? 'getUint32' : 'getUint16'}(o + ${lit(k)});`;
+      if (exits.dataView) return `${check}a = v.getUint8(o + ${lit(k)});`;
       return `${check}a = ${size === 4 ? wordAt(k) : size === 2 ? halfAt(k) : byteAt(k)};`;
     }
     case 0x40: case 0x48: case 0x50: {
@@ -314,13 +315,15 @@ function straightLine(insn: RawInstruction, state: PathState | undefined, exits:
       setA(undefined);
       const swap = exits.dataView && size > 1 && littleEndian && state !== undefined;
       if (swap) state.aSwapped = size === 4 ? 4 : 2;
-      const read = exits.dataView && size > 1 ? `v.${size === 4 ? 'getUint32' : 'getUint16'}(i${swap ? ', true' : ''})` : size === 4 ? word('i') : size === 2 ? half('i') : byte('i');
+      const read = exits.dataView
+        ? (size === 1 ? 'v.getUint8(i)' : `v.${size === 4 ? 'getUint32' : 'getUint16'}(i${swap ? ', true' : ''})`)
+        : size === 4 ? word('i') : size === 2 ? half('i') : byte('i');
       return `i = x + ${lit(k)}; if (i + ${lit(size)} > len) ${exits.reject} i += o; a = ${read};`;
     }
     case 0xb1: {
       const check = need(k + 1);
       setX(undefined);
-      return `${check}x = (${byteAt(k)} & 15) << 2;`;
+      return `${check}x = (${exits.dataView ? `v.getUint8(o + ${lit(k)})` : byteAt(k)} & 15) << 2;`;
     }
     case 0x80: setA(undefined); return 'a = wireLength >>> 0;';
     case 0x81: setX(undefined); return 'x = wireLength >>> 0;';

@@ -98,7 +98,7 @@ function singleSource(program: DirectProgram, analysis: DirectAnalysis, treeLimi
  * at least the fast path's length inside the buffer (one test for the group); the others one at a time with
  * every version.
  */
-function batchSource(program: DirectProgram, analysis: DirectAnalysis, indices: boolean, wide: boolean, treeLimit: number | undefined): string {
+function batchSource(program: DirectProgram, analysis: DirectAnalysis, indices: boolean, wide: boolean, treeLimit: number | undefined, allowLeadingRead = true): string {
   const emitter = createDirectEmitter(program.root, analysis, treeLimit);
   // In the int32 loop (fewer than 2^31 records) the count stays int32 (`| 0`): no overflow check per record.
   const add = (outcome: string): string => (wide ? `accepted += ${outcome};` : `accepted = accepted + (${outcome}) | 0;`);
@@ -139,10 +139,11 @@ function batchSource(program: DirectProgram, analysis: DirectAnalysis, indices: 
   // code uses the captured length as the length (see GroupedBatchLoopParts.readEnd).
   const wanted = Math.min(analysis.constantEnd, typicalMinimum(program.linkType) || analysis.constantEnd);
   const fast = wanted < 0x40000000 ? wanted : 0;
-  const records = Array.from({ length: BATCH_WIDE_GROUP_RECORDS }, (_, i) => [
-    ...wireLength(groupRecordIndex(i)), ...(reset ? [reset] : []),
-    ...emitter.version(fast, options(groupRecordIndex(i), `break record${directLiteral(i)};`)),
-  ]);
+  const versions = Array.from({ length: BATCH_WIDE_GROUP_RECORDS }, (_, i) => emitter.version(fast, options(groupRecordIndex(i), `break record${directLiteral(i)};`)));
+  const records = versions.map((version, i) => [...wireLength(groupRecordIndex(i)), ...(reset ? [reset] : []), ...version]);
+  // The code's first statement reading at least `fast` bytes through the DataView lets the grouped loop leave
+  // the offsets' upper bound to that read (GroupedBatchLoopParts.leadingRead).
+  const leadingRead = allowLeadingRead && versions.every((version) => leadingDataViewReadEnd(version[0]) >= fast) ? { leadingRead: { counter: 'accepted' } } : {};
   const oneRecord = [
     'records: for (; r < stop; r++) {',
     '  const o = offsets[r] | 0, c = capturedLengths[r] | 0, room = size - o | 0;',
@@ -155,9 +156,18 @@ function batchSource(program: DirectProgram, analysis: DirectAnalysis, indices: 
     'const v = new DataView(p.buffer, p.byteOffset, p.length);',
     'let accepted = 0, r = 0;',
     ...emitter.declarations(),
-    ...groupedBatchLoopLines({ least: fast, records, oneRecord, ...(analysis.allEnd >= fast && analysis.allEnd <= MAX_BOUNDED_READ_END ? { readEnd: analysis.allEnd } : {}) }),
+    ...groupedBatchLoopLines({ least: fast, records, oneRecord, ...(analysis.allEnd >= fast && analysis.allEnd <= MAX_BOUNDED_READ_END ? { readEnd: analysis.allEnd } : {}), ...leadingRead }),
     'return accepted;',
   ].join('\n');
+}
+
+/**
+ * How far from `o` a record code's first statement reads when it is an unconditional DataView load at a
+ * constant offset (emit.ts's `name = v.getUint…(o + k…);`), 0 otherwise.
+ */
+function leadingDataViewReadEnd(line: string | undefined): number {
+  const read = line === undefined ? null : /^[a-z]\w* = v\.getUint(8|16|32)\(o \+ (\d+)(?:, true)?\);$/.exec(line);
+  return read ? Number(read[2]) + Number(read[1]) / 8 : 0;
 }
 
 /** The generated sources of a filter, without compiling them. */
@@ -198,9 +208,18 @@ function withStackGuard<T>(step: () => T): T {
 function compileDirectFilterUnguarded(expression: string | Expr, options: DirectFilterOptions): DirectFilter {
   const { program, analysis } = prepareDirectFilter(expression, options);
   let single: (p: Uint8Array, capturedLength: number, wireLength: number, o: number) => number;
-  const buildBatch = (indices: boolean, wide: boolean): BatchLoop =>
-    new Function('p', 'offsets', 'capturedLengths', 'wireLengths', 'count', 'matches', `'use strict';\n${batchSource(program, analysis, indices, wide, options.treeLimit)}`) as BatchLoop;
   const variants: (BatchLoop | undefined)[] = [undefined, undefined, undefined, undefined];
+  // After the grouped loop's leading read threw once (a record partly outside its buffer), V8's code for the
+  // reads stays slower: the variants are built again without it (GroupedBatchLoopParts.leadingRead).
+  let leadingRead = true;
+  const leadingReadFailed = (): void => {
+    if (!leadingRead) return;
+    leadingRead = false;
+    variants.fill(undefined);
+  };
+  const buildBatch = (indices: boolean, wide: boolean): BatchLoop =>
+    (new Function('leadingReadFailed', `'use strict';\nreturn function directBatchFilter(p, offsets, capturedLengths, wireLengths, count, matches) {\n${batchSource(program, analysis, indices, wide, options.treeLimit, leadingRead)}\n};`) as
+      (failed: () => void) => BatchLoop)(leadingReadFailed);
   try {
     single = new Function('p', 'capturedLength', 'wireLength', 'o', `'use strict';\n${singleSource(program, analysis, options.treeLimit)}`) as typeof single;
     variants[0] = buildBatch(false, false);

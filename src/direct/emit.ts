@@ -35,7 +35,7 @@ export interface DirectEmitOptions {
   reject: string;
   /** Statement adding a 0/1 outcome text to the count and leaving (branchless last decision); absent: branch. */
   acceptWhen?: (outcome: string) => string;
-  /** Read 16- and 32-bit values through the DataView `v` (batch form) rather than byte by byte. */
+  /** Read values through the DataView `v` (batch form): 16- and 32-bit ones rather than byte by byte, and constant-offset bytes too. */
   dataView: boolean;
 }
 
@@ -71,7 +71,7 @@ function freshTemp(state: EmitState, prefix: 'b' | 'k' | 'u'): string {
 interface ValueContext { version: Version; bases: Map<string, string>; byteReads: boolean; loads?: Map<string, string> }
 
 function readAt(index: string, size: 1 | 2 | 4, dataView: boolean, littleEndian = false): string {
-  if (size === 1) return `p[${index}]`;
+  if (size === 1) return dataView ? `v.getUint8(${index})` : `p[${index}]`;
   if (dataView) return `${size === 2 ? 'v.getUint16' : 'v.getUint32'}(${index}${littleEndian ? ', true' : ''})`;
   const at = (i: number): string => (i === 0 ? index : `${index} + ${directLiteral(i)}`);
   if (size === 2) return `(p[${at(0)}] << 8 | p[${at(1)}])`;

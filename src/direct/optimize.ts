@@ -149,20 +149,14 @@ export function directUpperBound(value: DirectValue, registers: ReadonlyMap<Dire
 export function analyzeDirect(root: DirectBool): DirectAnalysis {
   const tests = directTests(root);
   const live = readRegisters(root);
-  // Largest register values, to a fixpoint (every register starts at 0); a few rounds, then unbounded.
+  // Largest register values, following the tests in evaluation order: directTests lists them left to right,
+  // every run of the tree runs a subset of them in that order, each at most once, and a test reads the
+  // registers as they were when it began. So at the start of a test a register holds 0 (every register
+  // starts at 0 for each packet) or a value an earlier test assigned: its bound there is the largest of
+  // those, and a tunnel's `x = x + 14` after `x = header length` stays bounded (a fixpoint over all the
+  // assignments at once would not be). `registers` ends as the bound over the whole run.
   const registers = new Map<DirectRegister, number>();
   for (const r of live) registers.set(r, 0);
-  let stable = false;
-  for (let round = 0; round < 8 && !stable; round++) {
-    stable = true;
-    for (const test of tests) {
-      for (const { register, value } of test.assigns) {
-        const bound = Math.max(registers.get(register) ?? 0, directUpperBound(value, registers));
-        if (bound !== registers.get(register)) { registers.set(register, bound); stable = false; }
-      }
-    }
-  }
-  if (!stable) for (const r of live) registers.set(r, MAX_UINT32);
   let constantEnd = 0;
   let allEnd = 0;
   const loadUses = new Map<string, number>();
@@ -175,6 +169,10 @@ export function analyzeDirect(root: DirectBool): DirectAnalysis {
       const base = check.base === undefined ? 0 : directUpperBound(check.base, registers);
       allEnd = Math.max(allEnd, base >= MAX_UINT32 ? Infinity : base + end);
     }
+    // The assignments read the registers as the test began; after it a register holds its old value (the
+    // test did not run, or did not reach its assignments) or the new one.
+    const assigned = test.assigns.map(({ register, value }) => ({ register, bound: directUpperBound(value, registers) }));
+    for (const { register, bound } of assigned) registers.set(register, Math.max(registers.get(register) ?? 0, bound));
     const seen = new Set<string>();
     for (const value of testValues(test)) {
       forEachDirectValue(value, (v) => {

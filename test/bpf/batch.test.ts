@@ -8,7 +8,7 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { BpfError, BpfStepBudgetError, compileToJs, compileToJsBatch, createBatchInterpreter, createInterpreter, generateJsBatchSource, parseProgram } from '../../src/bpf/index.js';
-import { buildJsBatchLoop } from '../../src/bpf/compile-js-batch.js';
+import { boundedReadEnd, buildJsBatchLoop } from '../../src/bpf/compile-js-batch.js';
 import { randomPacket, runnableProgram } from './program-arbitrary.js';
 
 /** One record of a batch: where its bytes start (possibly past the buffer) and the lengths it claims. */
@@ -113,8 +113,9 @@ describe('batch engines', () => {
     // A stretch whose lengths all pass the prepass runs a group loop that loads no lengths; one record of
     // 13 bytes (one short of the program's 14) must send its stretch to the checking loop. The short record
     // takes every position around the prepass's eight-record steps, its four-record tail and the stretch
-    // ends, in runs that end on and off a group boundary.
-    const program = parseProgram('ldh [12]\njeq #0x800, yes, no\nyes: ret #1\nno: ret #0');
+    // ends, in runs that end on and off a group boundary. (The first load reads one byte, so the loop does not
+    // leave the offsets to it, which would take the lengths into the group loop instead of a prepass.)
+    const program = parseProgram('ldb [0]\nldh [12]\njeq #0x800, yes, no\nyes: ret #1\nno: ret #0');
     const frame = new Uint8Array(60);
     frame[12] = 0x08;
     const buffer = new Uint8Array(120);
@@ -138,6 +139,60 @@ describe('batch engines', () => {
       }
     }
     expect(generateJsBatchSource(program).body).toContain('tooShort');
+  });
+
+  it('know how far a program can read when X is only loaded with constants or IPv4 header lengths', () => {
+    // X is 0 or what the last ldx put there: `ldxb 4*([14]&0xf)` is at most 60, so `ldh [x + 16]` ends by 78.
+    expect(boundedReadEnd(parseProgram('ldxb 4*([14]&0xf)\nldh [x + 16]\njeq #80, yes, no\nyes: ret #1\nno: ret #0'))).toBe(78);
+    expect(boundedReadEnd(parseProgram('ldx #5\nld [x + 10]\nldb [30]\nret a'))).toBe(31);
+    expect(boundedReadEnd(parseProgram('ldx #100\nldxb 4*([14]&0xf)\nldb [x + 0]\nret a'))).toBe(101);
+    // X from A, the scratch memory or the wire length: unknown. Past 4096 bytes: not vouched for.
+    expect(boundedReadEnd(parseProgram('ldb [0]\ntax\nldb [x + 0]\nret a'))).toBeUndefined();
+    expect(boundedReadEnd(parseProgram('ldx M[0]\nldb [x + 0]\nret a'))).toBeUndefined();
+    expect(boundedReadEnd(parseProgram('ldx len\nldb [x + 0]\nret a'))).toBeUndefined();
+    expect(boundedReadEnd(parseProgram('ldb [5000]\nret a'))).toBeUndefined();
+    expect(generateJsBatchSource(parseProgram('ldxb 4*([14]&0xf)\nldh [x + 16]\njeq #80, yes, no\nyes: ret #1\nno: ret #0')).body).toContain('size - 78');
+  });
+
+  it('leave the offsets to a leading read that throws outside the buffer, and give the exact verdicts when it throws, in optimized code too', () => {
+    // `ldh [12]` first reads the 14 bytes the group asks for: the group loop reads offsets unchecked and
+    // catches the RangeError of a record lying partly or wholly outside the buffer (or at 2^31 and more).
+    // The loop is first made hot on whole frames (so that V8 optimizes it), then meets such records in every
+    // position of a group, and must still count and list exactly what the one-record interpreter accepts,
+    // and then run whole frames again.
+    const program = parseProgram('ldh [12]\njeq #0x800, yes, no\nyes: ret #1\nno: ret #0');
+    const shortFirst = parseProgram('ldb [0]\nldh [12]\njeq #0x800, yes, no\nyes: ret #1\nno: ret #0');
+    expect(generateJsBatchSource(program).body).toContain('catch');
+    expect(generateJsBatchSource(shortFirst).body).not.toContain('catch');
+    const frames = 40;
+    const buffer = new Uint8Array(60 * frames);
+    for (let n = 0; n < frames; n++) { buffer[60 * n + 12] = 0x08; buffer[60 * n + 13] = n % 3 === 0 ? 1 : 0; }
+    const size = buffer.length;
+    const single = createInterpreter(program);
+    for (const indices of [false, true]) {
+      const run = compileToJsBatch(program);
+      const batch = (records: readonly RecordLayout[]): void => {
+        const { offsets, caps, wires } = arrays(records);
+        const expected = records.flatMap((r, index) => (single(buffer, r.capturedLength, r.wireLength, r.offset) !== 0 ? [index] : []));
+        const matches = new Uint32Array(records.length);
+        const count = run(buffer, offsets, caps, wires, records.length, indices ? matches : undefined);
+        expect(count, `${records.length} records`).toBe(expected.length);
+        if (indices) expect(Array.from(matches.subarray(0, count))).toEqual(expected);
+      };
+      const whole = Array.from({ length: 4000 }, (_, n): RecordLayout => ({ offset: 60 * (n % frames), capturedLength: 60, wireLength: 60 }));
+      for (let n = 0; n < 60; n++) batch(whole);
+      for (const offset of [size - 15, size - 14, size - 13, size - 2, size, size + 1, 0x7fffffff, 0x80000000, 0xfffffff4, 0xffffffff]) {
+        for (const capturedLength of [14, 60, 0x80000000]) {
+          for (let position = 0; position < 9; position++) {
+            const records = whole.slice(0, 2048 + 24);
+            records[1024 + position] = { offset, capturedLength, wireLength: 60 };
+            records[2048 + position] = { offset, capturedLength, wireLength: 60 };
+            batch(records);
+          }
+        }
+      }
+      batch(whole);
+    }
   });
 
   it('unrolled in groups of four or eight records, send every record the fused length test cannot vouch for to the exact one-record loop', () => {
@@ -305,8 +360,9 @@ describe('batch engines', () => {
   it('generate source only from numbers and fixed templates', () => {
     const allowed = new Set(['const', 'let', 'if', 'return', 'for', 'switch', 'case', 'continue', 'len', 'p', 'length', 'a', 'x', 'i', 'o',
       'c', 'r', 'm', 'v', 'room', 'size', 'records', 'offsets', 'capturedLengths', 'wireLengths', 'wireLength', 'count', 'matches', 'new',
-      'DataView', 'buffer', 'byteOffset', 'getUint16', 'getUint32', 'pc', 'backward', 'Math', 'imul', 'floor', 'budgetExceeded',
-      'break', 'stop', 'limit', 'last', 'g', 'stretch', 'true', 'k', 'tooShort', 'else', ...Array.from({ length: 16 }, (_, n) => `m${n}`),
+      'DataView', 'buffer', 'byteOffset', 'getUint8', 'getUint16', 'getUint32', 'pc', 'backward', 'Math', 'imul', 'floor', 'max', 'min', 'budgetExceeded',
+      'break', 'stop', 'limit', 'last', 'g', 'stretch', 'true', 'k', 'tooShort', 'else', 'try', 'catch', 'error', 'instanceof', 'RangeError',
+      'throw', 'groupCount', 'leadingReadFailed', ...Array.from({ length: 16 }, (_, n) => `m${n}`),
       ...Array.from({ length: 8 }, (_, n) => [`o${n}`, `c${n}`, `room${n}`, `record${n}`]).flat()]);
     fc.assert(fc.property(runnableProgram(40), fc.boolean(), fc.boolean(), fc.constantFrom('tree', 'loop') as fc.Arbitrary<'tree' | 'loop'>, (program, indices, wideBuffer, form) => {
       const { body } = generateJsBatchSource(program, { indices, wideBuffer, form });

@@ -85,6 +85,34 @@ describe('direct batch loop, grouped path', () => {
     }), { numRuns: 120 });
   });
 
+  it('leaves the offsets to a leading read for `ip`, exactly, also in optimized code and after the read threw', () => {
+    // `ip`'s record code starts by reading bytes 12-13 through the DataView: the group loop takes offsets
+    // unchecked and catches that read's RangeError. Hot on whole frames first (V8 optimizes the loop), then
+    // records past the buffer's end or at 2^31 and more in every position of a group, then whole frames again.
+    expect(generateDirectSources('ip').batch).toContain('catch');
+    expect(generateDirectSources('ether[0] = 1 and ip').batch).not.toContain('catch');
+    const reference = createInterpreter(compileFilter('ip', { linkType: LinkType.EN10MB, optimize: false }));
+    const direct = compileDirectFilter('ip');
+    const check = (records: readonly Layout[], indices: boolean): void => {
+      const expected = records.flatMap((r, index) => (reference(buffer, r.capturedLength, r.wireLength, r.offset) !== 0 ? [index] : []));
+      const matches = new Uint32Array(records.length);
+      const count = direct.batch(buffer, Uint32Array.from(records, (r) => r.offset), Uint32Array.from(records, (r) => r.capturedLength), Uint32Array.from(records, (r) => r.wireLength), records.length, indices ? matches : undefined);
+      expect(count).toBe(expected.length);
+      if (indices) expect(Array.from(matches.subarray(0, count))).toEqual(expected);
+    };
+    const whole = Array.from({ length: 3000 }, (_, n) => frames[n % frames.length]!);
+    for (let n = 0; n < 50; n++) check(whole, n % 2 === 1);
+    for (const offset of [size - 14, size - 13, size - 1, size, 0x80000000, 0xfffffff4]) {
+      for (let position = 0; position < 9; position++) {
+        const records = whole.slice(0, 2100);
+        records[1024 + position] = { offset, capturedLength: 60, wireLength: 60 };
+        check(records, position % 2 === 0);
+      }
+    }
+    check(whole, false);
+    check(whole, true);
+  });
+
   it('accepts some and rejects some of the whole frames for every filter (the test above is not vacuous)', () => {
     for (const filter of FILTERS) {
       const reference = createInterpreter(compileFilter(filter, { linkType: LinkType.EN10MB, optimize: false }));

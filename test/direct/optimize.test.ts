@@ -6,10 +6,12 @@
 import { describe, expect, it } from 'vitest';
 import { LinkType } from '../../src/capture/linktype.js';
 import {
-  DirectUnsupportedError, buildDirectGraph, directGraphOrder, directTests, directValueKey, generateDirectSources, lowerDirectFilter, optimizeDirect,
-  prepareDirectFilter, threadDirectGraph,
+  DirectUnsupportedError, buildDirectGraph, compileDirectFilter, directGraphOrder, directTests, directValueKey, generateDirectSources, lowerDirectFilter,
+  optimizeDirect, prepareDirectFilter, threadDirectGraph,
 } from '../../src/direct/index.js';
-import { CompileError } from '../../src/compiler/index.js';
+import { createInterpreter } from '../../src/bpf/index.js';
+import { CompileError, compileFilter } from '../../src/compiler/index.js';
+import { buildPacket } from '../../src/packet/build/index.js';
 import { loadCompilerCorpus } from '../compiler/support/corpus.js';
 import type { DirectGraphNode, DirectNode } from '../../src/direct/index.js';
 
@@ -45,6 +47,35 @@ describe('direct optimizer', () => {
     expect(prepareDirectFilter('len > 100').analysis).toMatchObject({ constantEnd: 0, allEnd: 0, readsWireLength: true });
     // A read at an offset computed from a 32-bit load is unbounded.
     expect(prepareDirectFilter('ether[ether[0:4]] = 1').analysis.allEnd).toBe(Infinity);
+  });
+
+  it('bounds the offsets a tunnel computes, following the tests in order, and keeps the -O0 verdicts at every cut', () => {
+    // `gre` stores the inner headers' start in X and scratch words, and later tests move it (`x = x + 14`
+    // after an Ethernet payload): in evaluation order every read stays bounded, so the furthest byte is known.
+    const { analysis } = prepareDirectFilter('gre and ip host 10.5.5.5', { linkType: LinkType.EN10MB });
+    expect(Number.isFinite(analysis.allEnd)).toBe(true);
+    // The furthest-reaching frame: IPv4 carrier with 40 bytes of options, GRE with checksum, key and
+    // sequence number (16 bytes), Ethernet inside, inner IPv4 to 10.5.5.5 (its destination ends 124 bytes in).
+    const frame = buildPacket([
+      { type: 'ethernet' }, { type: 'ipv4', options: new Uint8Array(40) },
+      { type: 'gre', checksumPresent: true, keyPresent: true, sequencePresent: true, key: 1, sequenceNumber: 2 },
+      { type: 'ethernet' }, { type: 'ipv4', destination: '10.5.5.5' }, { type: 'payload', data: new Uint8Array(8) },
+    ]);
+    expect(analysis.allEnd).toBeGreaterThanOrEqual(14 + 60 + 16 + 14 + 20);
+    const reference = createInterpreter(compileFilter('gre and ip host 10.5.5.5', { linkType: LinkType.EN10MB, optimize: false }));
+    const direct = compileDirectFilter('gre and ip host 10.5.5.5', { linkType: LinkType.EN10MB });
+    const offsets = Uint32Array.from({ length: frame.length + 1 }, () => 0);
+    const caps = Uint32Array.from({ length: frame.length + 1 }, (_, n) => n);
+    const expected = Array.from(caps, (cut) => reference(frame, cut, frame.length, 0));
+    expect(expected[frame.length]).not.toBe(0);
+    expect(Array.from(caps, (cut) => direct.match(frame, cut, frame.length, 0))).toEqual(expected);
+    // In a buffer with room past the furthest read, so that the batch's grouped path (which trusts the bound) runs.
+    const buffer = new Uint8Array(analysis.allEnd + 64);
+    buffer.set(frame);
+    expect(generateDirectSources('gre and ip host 10.5.5.5', { linkType: LinkType.EN10MB }).batch).toContain(`size - ${analysis.allEnd}`);
+    const matches = new Uint32Array(caps.length);
+    const count = direct.batch(buffer, offsets, caps, new Uint32Array(caps.length).fill(frame.length), caps.length, matches);
+    expect(Array.from(matches.subarray(0, count))).toEqual(expected.flatMap((verdict, cut) => (verdict !== 0 ? [cut] : [])));
   });
 
   it('shares the EtherType read between the IPv6 and IPv4 halves of a port test', () => {

@@ -12,10 +12,10 @@ import { harnessPackets } from '../compiler/support/packets.js';
 
 /** Identifiers the emitter writes: fixed words, and names made of a fixed prefix and a number. */
 const fixedWords = new Set([
-  'const', 'let', 'if', 'return', 'for', 'break', 'continue', 'new', 'DataView', 'Math', 'imul', 'floor', 'buffer', 'byteOffset', 'length',
-  'getUint16', 'getUint32', 'p', 'v', 'o', 'c', 'len', 'w', 'r', 'room', 'size', 'count', 'accepted', 'stop', 'records', 'matches', 'offsets',
+  'const', 'let', 'if', 'return', 'for', 'break', 'continue', 'new', 'DataView', 'Math', 'imul', 'floor', 'max', 'min', 'buffer', 'byteOffset', 'length',
+  'getUint8', 'getUint16', 'getUint32', 'p', 'v', 'o', 'c', 'len', 'w', 'r', 'room', 'size', 'count', 'accepted', 'stop', 'records', 'matches', 'offsets',
   'capturedLengths', 'wireLengths', 'capturedLength', 'wireLength', 'a', 'x', 'true', 'false', 'limit', 'last', 'g', 'stretch',
-  'k', 'tooShort', 'else',
+  'k', 'tooShort', 'else', 'try', 'catch', 'error', 'instanceof', 'RangeError', 'throw', 'groupCount', 'leadingReadFailed',
 ]);
 const numberedWord = /^(?:[sbkulme]\d+|o\d+|c\d+|room\d+|record\d+)$/;
 
