@@ -35,11 +35,12 @@ const PCAP_RECORD_HEADER_LENGTH = 16;
 const CHUNK_BASE = FILTER_READ_ALIGNMENT;
 
 /**
- * Bytes each reader reads per round when several read at once (-j N): large, so that the hand-over from
- * libuv's pool to this thread (~0.1 ms here) is paid rarely (measured on the 466 MB benchmark file: two
- * readers took 40-50 ms with 1-8 MiB chunks, one reader 61 ms).
+ * Bytes of each chunk when several threads read at once (-j N): large enough that the hand-over from libuv's
+ * pool to this thread (up to ~0.1 ms here) is paid rarely, small enough to stay in the caches (measured with
+ * `filter -j 2 --count` on the 466 MB benchmark file: reading and walking took 58-68 ms with 2 MiB chunks, more
+ * with 512 KiB or 4 MiB and much more with 8 MiB, against 75 ms for the one-thread loop).
  */
-export const FILTER_READ_AHEAD_CHUNK_SIZE = 4 << 20;
+export const FILTER_READ_AHEAD_CHUNK_SIZE = 2 << 20;
 /** Most readers at once (libuv's pool has four threads by default; more only cost memory). */
 export const FILTER_MAX_READERS = 5;
 /**
@@ -240,11 +241,14 @@ function readOnPool(descriptor: number, bytes: Uint8Array, at: number, length: n
 
 /**
  * The read-ahead: the file from the walk's offset in chunks; chunk k is read by this thread when k is a multiple
- * of `readers`, otherwise on libuv's pool, which always has `readers - 1` reads queued (a chunk's read starts when
- * the one `readers` before it arrives). This thread walks the chunks in order, the bytes of a record cut by one
- * chunk's end moved into the carry room in front of the next. Stops at the limit, or leaves the walk (its file
- * offset at the first record not walked, every read finished) for the one-thread loop: at the first chunk the
- * file does not fill, or at anything irregular (a short read, damage, a record longer than the carry room).
+ * of `readers`, otherwise on libuv's pool, which has up to `readers - 1` reads queued, in file order, none more
+ * than the ring of regions ahead of the chunk being walked (measured on the 2-core benchmark machine: giving the
+ * pool a larger share, or all the reads, or deeper queues, was slower: each hand-over from the pool costs up to
+ * ~90 us here, and this thread's own reads run faster than the pool's). This thread walks the chunks in order, the
+ * bytes of a record cut by one chunk's end moved into the carry room in front of the next. Stops at the limit,
+ * or leaves the walk (its file offset at the first record not walked, every read finished) for the one-thread
+ * loop: at the first chunk the file does not fill, or at anything irregular (a short read, damage, a record
+ * longer than the carry room).
  */
 async function readAhead(walk: Walk, layout: ReadAheadLayout, fileSize: number): Promise<Ending> {
   const { readers, chunkSize, regions, regionSize } = layout;
@@ -255,16 +259,24 @@ async function readAhead(walk: Walk, layout: ReadAheadLayout, fileSize: number):
   const chunkAt = (chunk: number): number => CHUNK_BASE + (chunk % regions) * regionSize + CARRY_ROOM + (base % FILTER_READ_ALIGNMENT);
   const failure: { error?: unknown } = {};
   const pending = new Map<number, Promise<number>>();
-  const queue = (chunk: number): void => {
-    if (fits(chunk)) pending.set(chunk, readOnPool(walk.descriptor, walk.bytes, chunkAt(chunk), chunkSize, base + chunk * chunkSize, failure));
+  /** The next chunk to consider for the pool. */
+  let next = 1;
+  /** Queues the pool's next chunks while fewer than readers - 1 are queued, up to a ring of regions past `current` (chunks from there on still wait for their region). */
+  const fillPool = (current: number): void => {
+    while (pending.size < readers - 1) {
+      if (next % readers === 0) next++;
+      if (next - current >= regions || !fits(next)) return;
+      pending.set(next, readOnPool(walk.descriptor, walk.bytes, chunkAt(next), chunkSize, base + next * chunkSize, failure));
+      next++;
+    }
   };
   /** The bytes of the first record not yet walked, read but not walked: `carried` of them at `carriedFrom`. */
   let carriedFrom = 0;
   let carried = 0;
   let ending: Ending = { done: false };
   try {
-    for (let chunk = 1; chunk < readers; chunk++) queue(chunk);
     for (let chunk = 0; fits(chunk); chunk++) {
+      fillPool(chunk);
       const at = chunkAt(chunk);
       let count: number;
       if (chunk % readers === 0) {
@@ -274,7 +286,7 @@ async function readAhead(walk: Walk, layout: ReadAheadLayout, fileSize: number):
       } else {
         count = await pending.get(chunk)!;
         pending.delete(chunk);
-        queue(chunk + readers);
+        fillPool(chunk);
         walk.bytes.copyWithin(at - carried, carriedFrom, carriedFrom + carried);
       }
       if (count !== chunkSize) break;
