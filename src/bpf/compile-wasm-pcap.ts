@@ -65,9 +65,9 @@ const enum Local {
 }
 const WORKING_LOCALS = Local.Scratch - Local.Records + 16;
 
-/** The walk loop around the program's code, for one byte order, counting or also listing the accepted records. */
-function emitWalk(program: readonly RawInstruction[], variant: { bigEndian: boolean; list: boolean }): number[] {
-  const { out, emit, get, set, i32 } = wasmCodeWriter();
+/** The walk loop around the program's code (`programCode`, from emitWasmProgram), for one byte order, counting or also listing the accepted records. */
+function emitWalk(program: readonly RawInstruction[], programCode: readonly number[], variant: { bigEndian: boolean; list: boolean }): number[] {
+  const { out, emit, append, get, set, i32 } = wasmCodeWriter();
   /** Pushes the header word at Position + offset in the file's byte order. */
   const headerWord = (offset: number): void => {
     get(Local.Position); emit(Wasm.i32Load, 0, ...wasmUnsigned(offset));
@@ -88,9 +88,7 @@ function emitWalk(program: readonly RawInstruction[], variant: { bigEndian: bool
   get(Local.End); get(Local.Position); emit(Wasm.i32Sub); i32(PCAP_RECORD_HEADER_LENGTH); emit(Wasm.i32Sub); get(Local.Length); emit(Wasm.i32LtU, Wasm.brIf, 1);
   if (usesWireLength(program)) { headerWord(12); set(Local.Wire); }
   get(Local.Position); i32(PCAP_RECORD_HEADER_LENGTH); emit(Wasm.i32Add); set(Local.Base);
-  emit(...emitWasmProgram(program, {
-    base: Local.Base, length: Local.Length, wire: Local.Wire, result: Local.Result, a: Local.A, x: Local.X, temp: Local.Temp, scratch: Local.Scratch,
-  }));
+  append(programCode);
   // matches[accepted] = position (a rejected record's entry is overwritten by the next); accepted += result != 0
   if (variant.list) { get(Local.MatchesAt); get(Local.Accepted); i32(2); emit(Wasm.i32Shl, Wasm.i32Add); get(Local.Position); emit(Wasm.i32Store, 2, 0); }
   get(Local.Accepted); get(Local.Result); i32(0); emit(Wasm.i32Ne, Wasm.i32Add); set(Local.Accepted);
@@ -117,10 +115,14 @@ export function generateWasmPcapWalkModule(program: readonly RawInstruction[]): 
   assertRunnableProgram(program);
   assertForwardOnly(program, 'compileToWasmPcapWalker');
   const locals = [[WORKING_LOCALS, Wasm.i32]] as const;
+  // The program's code is the same in every variant: written once.
+  const programCode = emitWasmProgram(program, {
+    base: Local.Base, length: Local.Length, wire: Local.Wire, result: Local.Result, a: Local.A, x: Local.X, temp: Local.Temp, scratch: Local.Scratch,
+  });
   return encodeWasmFunctionModule({
     params: new Array<number>(Local.Records).fill(Wasm.i32),
     results: [Wasm.i32, Wasm.i32, Wasm.i32],
-    functions: WALK_VARIANTS.map(({ name, bigEndian, list }) => ({ exportName: name, locals, body: emitWalk(program, { bigEndian, list }) })),
+    functions: WALK_VARIANTS.map(({ name, bigEndian, list }) => ({ exportName: name, locals, body: emitWalk(program, programCode, { bigEndian, list }) })),
   });
 }
 

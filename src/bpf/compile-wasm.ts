@@ -174,9 +174,9 @@ const enum Local {
 }
 const WORKING_LOCALS = Local.Scratch - Local.Record + 16;
 
-/** The body of the generated function: the record loop around the program's code. */
-function emitBody(program: readonly RawInstruction[], variant: { clamp: boolean; matches: boolean }): number[] {
-  const { out, emit, get, set, i32 } = wasmCodeWriter();
+/** The body of the generated function: the record loop around the program's code (`programCode`, from emitWasmProgram). */
+function emitBody(program: readonly RawInstruction[], programCode: readonly number[], variant: { clamp: boolean; matches: boolean }): number[] {
+  const { out, emit, append, get, set, i32 } = wasmCodeWriter();
 
   // if (count == 0) return 0
   get(Local.Count); emit(Wasm.i32Eqz, Wasm.if, Wasm.emptyBlock); i32(0); emit(Wasm.return, Wasm.end);
@@ -196,9 +196,7 @@ function emitBody(program: readonly RawInstruction[], variant: { clamp: boolean;
   }
   // base = bytesAt + off
   get(Local.BytesAt); get(Local.Base); emit(Wasm.i32Add); set(Local.Base);
-  emit(...emitWasmProgram(program, {
-    base: Local.Base, length: Local.Length, wire: Local.Wire, result: Local.Result, a: Local.A, x: Local.X, temp: Local.Temp, scratch: Local.Scratch,
-  }));
+  append(programCode);
   // matches[accepted] = r (a rejected record's index is overwritten by the next); accepted += result != 0; r++; loop while r < count
   if (variant.matches) { get(Local.MatchesAt); get(Local.Accepted); i32(2); emit(Wasm.i32Shl, Wasm.i32Add); get(Local.Record); emit(Wasm.i32Store, 2, 0); }
   get(Local.Accepted); get(Local.Result); i32(0); emit(Wasm.i32Ne, Wasm.i32Add); set(Local.Accepted);
@@ -225,10 +223,14 @@ export function generateWasmBatchModule(program: readonly RawInstruction[]): Uin
   assertRunnableProgram(program);
   assertForwardOnly(program, 'compileToWasmBatch');
   const locals = [[WORKING_LOCALS, Wasm.i32]] as const;
+  // The program's code is the same in every variant: written once.
+  const programCode = emitWasmProgram(program, {
+    base: Local.Base, length: Local.Length, wire: Local.Wire, result: Local.Result, a: Local.A, x: Local.X, temp: Local.Temp, scratch: Local.Scratch,
+  });
   return encodeWasmFunctionModule({
     params: new Array<number>(Local.Record).fill(Wasm.i32),
     results: [Wasm.i32],
-    functions: WASM_VARIANTS.map(({ name, clamp, matches }) => ({ exportName: name, locals, body: emitBody(program, { clamp, matches }) })),
+    functions: WASM_VARIANTS.map(({ name, clamp, matches }) => ({ exportName: name, locals, body: emitBody(program, programCode, { clamp, matches }) })),
   });
 }
 

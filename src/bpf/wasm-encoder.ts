@@ -50,6 +50,8 @@ export interface WasmCodeWriter {
   readonly out: number[];
   /** Appends raw bytes (opcodes and immediates). */
   emit(...bytes: number[]): void;
+  /** Appends a run of bytes of any length (code written by another writer). */
+  append(bytes: readonly number[]): void;
   /** local.get of a local's index. */
   get(local: number): void;
   /** local.set of a local's index. */
@@ -65,6 +67,7 @@ export function wasmCodeWriter(): WasmCodeWriter {
   return {
     out,
     emit,
+    append: (bytes) => { for (let i = 0; i < bytes.length; i++) out.push(bytes[i]!); },
     get: (local) => emit(Wasm.localGet, ...wasmUnsigned(local)),
     set: (local) => emit(Wasm.localSet, ...wasmUnsigned(local)),
     i32: (value) => emit(Wasm.i32Const, ...wasmSigned(value | 0)),
