@@ -105,6 +105,25 @@ describe('walkPcapInWasm', () => {
     expect(readAhead).toBeGreaterThan(50);
   });
 
+  it('hands records longer than the read-ahead carry room to the one-thread loop, and counts and writes them all', async () => {
+    // Frames of 300 KiB (over the 256 KiB carry room in front of each read-ahead chunk) between small ones: the
+    // read-ahead cannot carry such a record into the next chunk and leaves the rest of the file to the one-thread loop.
+    const sizes = [60, 300 << 10, 60, 61, 300 << 10, 62, ...Array.from({ length: 40 }, (_, i) => 60 + i)];
+    const packets = sizes.map((size, i) => ({ data: new Uint8Array(size).fill(i & 0xff), timestampNs: BigInt(i) }));
+    for (const bigEndian of [false, true]) {
+      const file = encodePcap(packets, { linkType: LinkType.EN10MB, bigEndian });
+      const path = join(directory, 'long-records.pcap');
+      writeFileSync(path, file);
+      const expected = reference(file, 'len > 61');
+      for (const readAheadChunkSize of [4096, 100_000]) {
+        const run = collecting(8192);
+        const walked = await walkPcapInWasm(path, (linkType) => compileFilter('len > 61', { linkType }), { ...run.options, readers: 2, readAheadChunkSize });
+        expect(walked).toEqual({ matches: expected.matches, header: file.subarray(0, 24) });
+        expect(run.written).toEqual(expected.written);
+      }
+    }
+  });
+
   it('stops counting and writing at the limit, reading alone or ahead', async () => {
     const file = encodePcap(Array.from({ length: 50 }, (_, i) => ({ data: new Uint8Array(60 + i), timestampNs: BigInt(i) })), { linkType: LinkType.EN10MB });
     const path = join(directory, 'limit.pcap');
