@@ -15,6 +15,7 @@
  */
 import type { RawInstruction } from './opcodes.js';
 import { BpfStepBudgetError } from './errors.js';
+import { bpfLoadBytes, isAbsolutePacketLoad, isIndexedPacketLoad } from './instructions.js';
 import { checkBpfBatchArguments } from './batch.js';
 import type { BpfBatchFilterFunction } from './batch.js';
 import { BPF_BATCH_NARROW_LIMIT, BPF_DEFAULT_BACKWARD_JUMP_BUDGET, createBatchInterpreter } from './interpreter.js';
@@ -103,7 +104,7 @@ const TYPICAL_SHORTEST_FRAME = 60;
 export function groupedLengthForProgram(program: readonly RawInstruction[]): number {
   let furthest = 0;
   for (const { code, k } of program) {
-    const size = code === 0x20 ? 4 : code === 0x28 ? 2 : code === 0x30 || code === 0xb1 ? 1 : 0;
+    const size = isAbsolutePacketLoad(code) ? bpfLoadBytes(code) : code === 0xb1 ? 1 : 0;
     if (size !== 0 && k + size <= TYPICAL_SHORTEST_FRAME) furthest = Math.max(furthest, k + size);
   }
   return Math.max(lengthCheckedOnEveryPath(program), furthest);
@@ -127,8 +128,8 @@ export function boundedReadEnd(program: readonly RawInstruction[]): number | und
   }
   let end = 0;
   for (const { code, k } of program) {
-    const indexed = code === 0x40 || code === 0x48 || code === 0x50;
-    const size = code === 0x20 || code === 0x40 ? 4 : code === 0x28 || code === 0x48 ? 2 : code === 0x30 || code === 0x50 || code === 0xb1 ? 1 : 0;
+    const indexed = isIndexedPacketLoad(code);
+    const size = indexed || isAbsolutePacketLoad(code) ? bpfLoadBytes(code) : code === 0xb1 ? 1 : 0;
     if (size !== 0) end = Math.max(end, (indexed ? xMax : 0) + (k >>> 0) + size);
   }
   return end <= MAX_BOUNDED_READ_END ? end : undefined;
@@ -142,8 +143,7 @@ export function boundedReadEnd(program: readonly RawInstruction[]): number | und
 export function leadingReadEnd(program: readonly RawInstruction[]): number {
   const first = program[0];
   if (first === undefined) return 0;
-  const size = first.code === 0x20 ? 4 : first.code === 0x28 ? 2 : first.code === 0x30 ? 1 : 0;
-  return size === 0 ? 0 : first.k + size;
+  return isAbsolutePacketLoad(first.code) ? first.k + bpfLoadBytes(first.code) : 0;
 }
 
 /** Largest tree (instructions emitted) that is unrolled; larger programs keep the one-record loop. */

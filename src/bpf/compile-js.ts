@@ -13,7 +13,7 @@
  */
 import type { RawInstruction } from './opcodes.js';
 import { BpfError, BpfStepBudgetError } from './errors.js';
-import { isConditionalJump } from './instructions.js';
+import { bpfLoadBytes, isAbsolutePacketLoad, isConditionalJump } from './instructions.js';
 import { BPF_DEFAULT_BACKWARD_JUMP_BUDGET, assertRunnableProgram, createInterpreter } from './interpreter.js';
 import type { BpfFilterFunction, BpfRunOptions } from './interpreter.js';
 
@@ -43,8 +43,6 @@ const byte = (at: string): string => `p[${at}]`;
 const byteAt = (k: number): string => `p[o + ${lit(k)}]`;
 const wordAt = (k: number): string => `((p[o + ${lit(k)}] << 24 | p[o + ${lit(k + 1)}] << 16 | p[o + ${lit(k + 2)}] << 8 | p[o + ${lit(k + 3)}]) >>> 0)`;
 const halfAt = (k: number): string => `(p[o + ${lit(k)}] << 8 | p[o + ${lit(k + 1)}])`;
-const loadSize = (code: number): number => ((code & 0x18) === 0x00 ? 4 : (code & 0x18) === 0x08 ? 2 : 1);
-
 /** 32-bit ALU operation on known values, as the interpreter computes it (undefined when it returns 0 early). */
 function foldAlu(code: number, a: number, operand: number): number | undefined {
   const byX = (code & 0x08) !== 0;
@@ -156,7 +154,7 @@ export function lengthCheckedOnEveryPath(program: readonly RawInstruction[]): nu
     let length = checked[pc]!;
     if (length < 0) return;
     const { code, k } = insn;
-    if (code === 0x20 || code === 0x28 || code === 0x30) length = Math.max(length, Math.min(k + loadSize(code), MAX_FUSED_LENGTH));
+    if (isAbsolutePacketLoad(code)) length = Math.max(length, Math.min(k + bpfLoadBytes(code), MAX_FUSED_LENGTH));
     else if (code === 0xb1) length = Math.max(length, Math.min(k + 1, MAX_FUSED_LENGTH));
     if ((code & 0x07) === 0x06) { least = Math.min(least, length); return; }
     if (code === 0x05) reach(pc + 1 + k, length);
@@ -207,7 +205,7 @@ export function swappedLoads(program: readonly RawInstruction[]): Set<number> {
   program.forEach((insn, pc) => {
     const { code } = insn;
     if (code !== 0x20 && code !== 0x28 && code !== 0x40 && code !== 0x48) return;
-    if (pc + 1 < program.length && onlyTests(pc + 1, loadSize(code) as 2 | 4)) found.add(pc);
+    if (pc + 1 < program.length && onlyTests(pc + 1, bpfLoadBytes(code) as 2 | 4)) found.add(pc);
   });
   return found;
 }
@@ -301,7 +299,7 @@ function straightLine(insn: RawInstruction, state: PathState | undefined, exits:
   const setX = (value: number | undefined): void => { if (state) state.x = value; };
   switch (code) {
     case 0x20: case 0x28: case 0x30: {
-      const size = loadSize(code);
+      const size = bpfLoadBytes(code);
       const check = need(k + size);
       setA(undefined);
       if (exits.dataView && size > 1 && littleEndian && state) { state.aSwapped = size === 4 ? 4 : 2; return `${check}a = v.${size === 4 ? 'getUint32' : 'getUint16'}(o + ${lit(k)}, true);`; }
@@ -310,7 +308,7 @@ function straightLine(insn: RawInstruction, state: PathState | undefined, exits:
       return `${check}a = ${size === 4 ? wordAt(k) : size === 2 ? halfAt(k) : byteAt(k)};`;
     }
     case 0x40: case 0x48: case 0x50: {
-      const size = loadSize(code);
+      const size = bpfLoadBytes(code);
       if (state && state.x !== undefined) return straightLine({ ...insn, code: 0x20 | (code & 0x18), k: k + state.x }, state, exits, littleEndian);
       setA(undefined);
       const swap = exits.dataView && size > 1 && littleEndian && state !== undefined;

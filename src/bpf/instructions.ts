@@ -84,6 +84,21 @@ export function isConditionalJump(code: number): boolean {
   return (code & 0x07) === BPF_JMP && (code & 0xf0) !== BPF_JA;
 }
 
+/** Bytes a load reads, by its size field (code & 0x18): 4 for BPF_W, 2 for BPF_H, 1 for BPF_B. */
+export function bpfLoadBytes(code: number): number {
+  return (code & 0x18) === BPF_W ? 4 : (code & 0x18) === BPF_H ? 2 : 1;
+}
+
+/** True for `ld [k]`, `ldh [k]` and `ldb [k]`: a packet load at an absolute offset. */
+export function isAbsolutePacketLoad(code: number): boolean {
+  return code === (BPF_LD | BPF_W | BPF_ABS) || code === (BPF_LD | BPF_H | BPF_ABS) || code === (BPF_LD | BPF_B | BPF_ABS);
+}
+
+/** True for `ld [x + k]`, `ldh [x + k]` and `ldb [x + k]`: a packet load at X plus an offset. */
+export function isIndexedPacketLoad(code: number): boolean {
+  return code === (BPF_LD | BPF_W | BPF_IND) || code === (BPF_LD | BPF_H | BPF_IND) || code === (BPF_LD | BPF_B | BPF_IND);
+}
+
 /** Checks that an instruction's fields are integers in range (code 16-bit, jt/jf 8-bit, k 32-bit unsigned). */
 export function checkRawInstruction(insn: RawInstruction, index: number): void {
   const field = (name: string, value: unknown, max: number): void => {

@@ -14,7 +14,7 @@ import type { RawInstruction } from './opcodes.js';
 import { BpfError, BpfStepBudgetError } from './errors.js';
 import { checkBpfBatchArguments } from './batch.js';
 import type { BpfBatchFilterFunction } from './batch.js';
-import { BPF_KNOWN_OPCODES } from './instructions.js';
+import { BPF_KNOWN_OPCODES, bpfLoadBytes, isAbsolutePacketLoad } from './instructions.js';
 import { assertValidProgram } from './validate.js';
 
 /** Options of the interpreter and the JavaScript compiler. */
@@ -122,7 +122,7 @@ export function decodeBpfProgram(program: readonly RawInstruction[], options: Bp
       whenFalse[index] = index + 1 + insn.jf;
     }
     if (op === Op.LoadScratch || op === Op.LoadXScratch) { usesScratch = true; readSlots.add(insn.k); }
-    if ((insn.code === 0x20 || insn.code === 0x28 || insn.code === 0x30 || insn.code === 0xb1) && insn.k >>> 0 >= FAR_OFFSET) op = Op.LoadAbsoluteFar;
+    if ((isAbsolutePacketLoad(insn.code) || insn.code === 0xb1) && insn.k >>> 0 >= FAR_OFFSET) op = Op.LoadAbsoluteFar;
     ops[index] = op;
   });
   for (let index = 0; index + 1 < length; index++) {
@@ -139,7 +139,7 @@ export function decodeBpfProgram(program: readonly RawInstruction[], options: Bp
     code[index * 4] = op;
     code[index * 4 + 1] = program[index]!.k | 0;
     if (op === Op.JumpBackward) code[index * 4 + 2] = whenTrue[index]! * 4;
-    else if (op === Op.LoadAbsoluteFar) code[index * 4 + 3] = program[index]!.code === 0xb1 ? 0 : loadSizeOf(program[index]!.code);
+    else if (op === Op.LoadAbsoluteFar) code[index * 4 + 3] = program[index]!.code === 0xb1 ? 0 : bpfLoadBytes(program[index]!.code);
     else if (forwardJumps.has(op)) {
       code[index * 4 + 2] = slotOf(whenTrue[index]!);
       code[index * 4 + 3] = op === Op.Jump ? 0 : slotOf(whenFalse[index]!);
@@ -158,7 +158,6 @@ export function decodeBpfProgram(program: readonly RawInstruction[], options: Bp
 const runCode = (decoded: BpfDecodedProgram): number[] => Array.from(decoded.code);
 
 /** Bytes an absolute load reads (ld, ldh, ldb). */
-const loadSizeOf = (code: number): number => ((code & 0x18) === 0x00 ? 4 : (code & 0x18) === 0x08 ? 2 : 1);
 
 /**
  * Prepares `program` for repeated interpretation; throws BpfError if libpcap could not run it safely.

@@ -14,6 +14,7 @@
  */
 import type { RawInstruction } from './opcodes.js';
 import { BpfError } from './errors.js';
+import { bpfLoadBytes } from './instructions.js';
 import { Wasm, wasmCodeWriter, wasmSigned, wasmUnsigned } from './wasm-encoder.js';
 
 /** The locals (indices) the program's code uses; the wrapping loop sets Base, Length and Wire before it. */
@@ -43,8 +44,6 @@ export function usesWireLength(program: readonly RawInstruction[]): boolean {
 type Target = { kind: 'return-k'; k: number } | { kind: 'return-a' } | { kind: 'block'; index: number };
 
 /** Bytes a load of size field `code & 0x18` reads. */
-const loadSize = (code: number): number => ((code & 0x18) === 0x00 ? 4 : (code & 0x18) === 0x08 ? 2 : 1);
-
 /** Refuses (BpfError) a backward jump: the block structure takes forward jumps only (`engine` names the caller in the message). */
 export function assertForwardOnly(program: readonly RawInstruction[], engine: string): void {
   program.forEach((insn, index) => {
@@ -90,7 +89,7 @@ export function emitWasmProgram(program: readonly RawInstruction[], locals: Wasm
     const before = Number.isFinite(known[index]!) ? known[index]! : 0;
     const mode = insn.code & 0xe0;
     if ((insn.code & 0x07) <= 0x01 && (mode === 0x20 || mode === 0x40 || mode === 0xa0)) {
-      const end = insn.k + (mode === 0xa0 ? 1 : loadSize(insn.code));
+      const end = insn.k + (mode === 0xa0 ? 1 : bpfLoadBytes(insn.code));
       if (end <= 0xffffffff) return Math.max(before, end);
     }
     return before;
@@ -175,7 +174,7 @@ export function emitWasmProgram(program: readonly RawInstruction[], locals: Wasm
   /** A load into `into` (A or X): absolute, indirect or MSH. */
   const packetLoad = (at: number, insn: RawInstruction): void => {
     const mode = insn.code & 0xe0;
-    const size = mode === 0xa0 ? 1 : loadSize(insn.code);
+    const size = mode === 0xa0 ? 1 : bpfLoadBytes(insn.code);
     const end = insn.k + size;
     if (mode === 0x40) {
       if (!checkIndirect(at, end)) return;
