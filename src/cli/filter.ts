@@ -171,11 +171,8 @@ function outputMode(command: FilterCommand): FilterOutputMode {
 /** Filters the capture fragment by fragment, in this thread or in worker threads, and writes the results in frame order. */
 async function runFragments(command: FilterCommand, fixedProgram: RawInstruction[] | undefined): Promise<number> {
   const mode = outputMode(command);
-  const settings: FilterRunSettings = {
-    expression: command.expression, strict: command.strict, ...(command.hostsFile !== undefined ? { hostsFile: command.hostsFile } : {}), engine: command.engine === 'auto' ? 'js' : command.engine, mode,
-    ...(fixedProgram !== undefined ? { program: fixedProgram } : {}),
-    ...(command.limit !== undefined ? { limit: command.limit } : {}),
-  };
+  const { filterRunSettings } = await import('./filter/compile-program.js');
+  const settings = filterRunSettings(command, mode, fixedProgram);
   let remaining = command.limit ?? Number.POSITIVE_INFINITY;
   let matches = 0;
   let looping = 0;

@@ -9,7 +9,21 @@ import { CompileError, compileFilter } from '../../compiler/index.js';
 import { describeRefusal } from '../refusal.js';
 import { hostResolverFromFile } from '../hosts-option.js';
 import { compileDirectFilter, DirectUnsupportedError } from '../../direct/index.js';
-import { FilterRefusal, type FilterDirectCompiler, type FilterProgramCompiler, type FilterRunSettings } from './run-fragment.js';
+import { FilterRefusal, type FilterDirectCompiler, type FilterOutputMode, type FilterProgramCompiler, type FilterRunSettings } from './run-fragment.js';
+import type { FilterCommand } from '../filter.js';
+
+/**
+ * The run settings of a `filter` command line in output mode `mode` (with `fixedProgram` from --program): `auto`
+ * runs BPF->JS wherever the WebAssembly walker does not take the file.
+ */
+export function filterRunSettings(command: FilterCommand, mode: FilterOutputMode, fixedProgram: RawInstruction[] | undefined): FilterRunSettings {
+  return {
+    expression: command.expression, strict: command.strict, ...(command.hostsFile !== undefined ? { hostsFile: command.hostsFile } : {}),
+    engine: command.engine === 'auto' ? 'js' : command.engine, mode,
+    ...(fixedProgram !== undefined ? { program: fixedProgram } : {}),
+    ...(command.limit !== undefined ? { limit: command.limit } : {}),
+  };
+}
 
 /** The compiler of the settings' expression, by link type; a refused expression throws FilterRefusal with its one-line message. */
 export function filterProgramCompiler(settings: FilterRunSettings): FilterProgramCompiler {

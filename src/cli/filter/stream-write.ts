@@ -7,18 +7,14 @@ import type { RawInstruction } from '../../bpf/opcodes.js';
 import { BpfError, BpfStepBudgetError, compileToJs, createInterpreter, type BpfFilterFunction } from '../../bpf/index.js';
 import { CaptureFormatError, createCaptureWriter, readCapture, type CaptureWriter } from '../../capture/index.js';
 import { CliError } from '../errors.js';
-import { filterDirectCompiler, filterProgramCompiler } from './compile-program.js';
-import { FilterRefusal, type FilterRunSettings } from './run-fragment.js';
+import { filterDirectCompiler, filterProgramCompiler, filterRunSettings } from './compile-program.js';
+import { FilterRefusal } from './run-fragment.js';
 import type { FilterCommand } from '../filter.js';
 
 /** Filters `command.capture` record by record and writes the matches to `command.output`; resolves to the exit code. */
 export async function runFilterStreamingWrite(command: FilterCommand, fixedProgram: RawInstruction[] | undefined): Promise<number> {
   // The same compilers as the fragment path (compile-program.ts), so refusals read the same.
-  const settings: FilterRunSettings = {
-    expression: command.expression, strict: command.strict, engine: command.engine === 'auto' ? 'js' : command.engine, mode: 'pcap-records',
-    ...(command.hostsFile !== undefined ? { hostsFile: command.hostsFile } : {}),
-    ...(fixedProgram !== undefined ? { program: fixedProgram } : {}),
-  };
+  const settings = filterRunSettings(command, 'pcap-records', fixedProgram);
   const compile = filterProgramCompiler(settings);
   const direct = command.engine === 'direct' ? filterDirectCompiler(settings) : undefined;
   const filters = new Map<number, BpfFilterFunction>();
