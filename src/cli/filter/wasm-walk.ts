@@ -19,7 +19,7 @@
  * general path (fragments.ts and the capture parser) takes over there: it reports the damage with its file
  * offset, after every record before it was counted or written, as the general path alone would.
  */
-import { closeSync, fstatSync, openSync, read, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, read } from 'node:fs';
 import type { RawInstruction } from '../../bpf/opcodes.js';
 import { generateWasmPcapWalkModule, instantiateWasmPcapWalker, type BpfWasmPcapWalk, type BpfWasmPcapWalker } from '../../bpf/compile-wasm-pcap.js';
 import { wasmApi, type WasmMemory } from '../../bpf/wasm-encoder.js';
@@ -135,9 +135,9 @@ function walkChunk(walk: Walk, start: number, end: number, matchesAt: number, ou
   return result.position;
 }
 
-/** A checked pcap header and a walker of its program over a memory of `bytes` bytes (undefined: the general path does it all). */
-function prepareWalk(path: string, programFor: WasmWalkProgramFor, bytes: number): { header: PcapHeader; memory: WasmMemory; walker: BpfWasmPcapWalker } | undefined {
-  const header = readCheckedPcapHeader(path);
+/** The open file's checked pcap header and a walker of its program over a memory of `bytes` bytes (undefined: the general path does it all). */
+function prepareWalk(descriptor: number, programFor: WasmWalkProgramFor, bytes: number): { header: PcapHeader; memory: WasmMemory; walker: BpfWasmPcapWalker } | undefined {
+  const header = readCheckedPcapHeader(descriptor);
   if (header === undefined) return undefined;
   const program = programFor(header.linkType, header.bytes);
   if (program === undefined) return undefined;
@@ -320,11 +320,11 @@ export async function walkPcapInWasm(path: string, programFor: WasmWalkProgramFo
   const writing = write !== undefined;
   const readerCount = Math.max(1, Math.min(FILTER_MAX_READERS, Math.floor(readers)));
   const aheadLayout = readerCount > 1 ? readAheadLayout(readerCount, aligned(Math.max(1, readAheadChunkSize)), writing) : undefined;
-  const prepared = prepareWalk(path, programFor, Math.max(inThreadMemoryEnd({ chunkEnd: CHUNK_BASE + FILTER_READ_ALIGNMENT + chunkSize }, writing), aheadLayout?.end ?? 0));
-  if (prepared === undefined) return undefined;
-  const { header, memory, walker } = prepared;
   const descriptor = openSync(path, 'r');
   try {
+    const prepared = prepareWalk(descriptor, programFor, Math.max(inThreadMemoryEnd({ chunkEnd: CHUNK_BASE + FILTER_READ_ALIGNMENT + chunkSize }, writing), aheadLayout?.end ?? 0));
+    if (prepared === undefined) return undefined;
+    const { header, memory, walker } = prepared;
     const walk: Walk = {
       walker, memory, bytes: new Uint8Array(memory.buffer), descriptor, bigEndian: header.bigEndian, limit, write,
       fileOffset: PCAP_FILE_HEADER_LENGTH, frame: 0, matches: 0,
@@ -341,15 +341,10 @@ export async function walkPcapInWasm(path: string, programFor: WasmWalkProgramFo
 /** A pcap file header the capture parser accepts. */
 interface PcapHeader { bytes: Uint8Array; bigEndian: boolean; linkType: number }
 
-/** The pcap file header of `path`, when the capture parser accepts it (magic, version), with its byte order and link type. */
-function readCheckedPcapHeader(path: string): PcapHeader | undefined {
+/** The pcap file header of the open file `descriptor`, when the capture parser accepts it (magic, version), with its byte order and link type. */
+function readCheckedPcapHeader(descriptor: number): PcapHeader | undefined {
   const bytes = new Uint8Array(PCAP_FILE_HEADER_LENGTH);
-  const descriptor = openSync(path, 'r');
-  try {
-    if (readSync(descriptor, bytes, 0, PCAP_FILE_HEADER_LENGTH, 0) < PCAP_FILE_HEADER_LENGTH) return undefined;
-  } finally {
-    closeSync(descriptor);
-  }
+  if (readFully(descriptor, bytes, 0, PCAP_FILE_HEADER_LENGTH, 0) < PCAP_FILE_HEADER_LENGTH) return undefined;
   try {
     const parser = createCaptureParser(bytes);
     if (parser.info.format !== 'pcap') return undefined;
