@@ -67,8 +67,9 @@ warmUp().then(
   () => {
     startupSnapshot.setDeserializeMainFunction(() => {
       globalThis.__pktfilterBundleUrl = pathToFileURL(resolve(blobDirectory(), 'cli.js')).href;
-      // Worker threads inherit node's options, and --snapshot-blob is not one a worker accepts.
-      process.execArgv = process.execArgv.filter((option, i, all) => option !== '--snapshot-blob' && all[i - 1] !== '--snapshot-blob' && !option.startsWith('--snapshot-blob='));
+      // Worker threads inherit node's options, and a worker accepts neither --snapshot-blob nor the V8 options the
+      // blob was made with (scripts/build.mjs defines SNAPSHOT_V8_OPTIONS here; they hold for the whole process).
+      process.execArgv = process.execArgv.filter((option, i, all) => option !== '--snapshot-blob' && all[i - 1] !== '--snapshot-blob' && !option.startsWith('--snapshot-blob=') && !SNAPSHOT_V8_OPTIONS.includes(option));
       // The launcher starts `node --snapshot-blob BLOB -- ARGS`: argv is [node, ...ARGS].
       main(process.argv.slice(1)).then((code) => { process.exitCode = code; });
     });

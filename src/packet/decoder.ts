@@ -1,13 +1,13 @@
 import { LinkType } from '../capture/linktype.js';
 import { decodeArp } from './arp.js';
 import { decodeEthernet } from './ethernet.js';
-import { ETHER_TYPE_NEXT_LAYER, typeLookup } from './ethertype.js';
+import { ETHER_TYPE_LOOKUP, typeLookup } from './ethertype.js';
 import { decodeGeneve } from './geneve.js';
-import { GRE_PROTOCOL_NEXT_LAYER, decodeGre } from './gre.js';
+import { GRE_PROTOCOL_LOOKUP, decodeGre } from './gre.js';
 import { ICMP_TYPE_NEXT_LAYER, decodeIcmp } from './icmp.js';
 import { ICMPV6_TYPE_NEXT_LAYER, decodeIcmpv6 } from './icmpv6.js';
-import { IPV4_PROTOCOL_NEXT_LAYER, decodeIpv4, internetChecksumSum } from './ipv4.js';
-import { IPV6_NEXT_HEADER_NEXT_LAYER, decodeIpv6 } from './ipv6.js';
+import { IPV4_PROTOCOL_LOOKUP, decodeIpv4, internetChecksumSum } from './ipv4.js';
+import { IPV6_NEXT_HEADER_LOOKUP, decodeIpv6 } from './ipv6.js';
 import { decodeIpv6Extension } from './ipv6-extension.js';
 import { decodeIpv6Fragment } from './ipv6-fragment.js';
 import { LayerKind } from './kinds.js';
@@ -20,7 +20,7 @@ import { MAX_DECODED_LAYERS, PacketLayers } from './packet-layers.js';
 import { decodePayload } from './payload.js';
 import { decodePppoe } from './pppoe.js';
 import { decodeTcp } from './tcp.js';
-import { UDP_PORT_NEXT_LAYER, decodeUdp } from './udp.js';
+import { UDP_PORT_LOOKUP, decodeUdp } from './udp.js';
 import { decodeVlan } from './vlan.js';
 import { decodeVxlan } from './vxlan.js';
 
@@ -109,14 +109,14 @@ function decodeStep(layers: PacketLayers, kind: number, offset: number, end: num
   }
 }
 
-// Type tables of the shortcut (the same tables the protocol files build from).
-const etherTypeLookup = typeLookup(ETHER_TYPE_NEXT_LAYER);
-const ipv4ProtocolLookup = typeLookup(IPV4_PROTOCOL_NEXT_LAYER);
-const ipv6NextHeaderLookup = typeLookup(IPV6_NEXT_HEADER_NEXT_LAYER);
-const udpPortLookup = typeLookup(UDP_PORT_NEXT_LAYER);
-const greProtocolLookup = typeLookup(GRE_PROTOCOL_NEXT_LAYER);
-const icmpTypeLookup = typeLookup(ICMP_TYPE_NEXT_LAYER);
-const icmpv6TypeLookup = typeLookup(ICMPV6_TYPE_NEXT_LAYER);
+// Type tables of the shortcut: the protocol files' own, and the ICMP types (which only the decoder looks up so).
+const etherTypeLookup = ETHER_TYPE_LOOKUP;
+const ipv4ProtocolLookup = IPV4_PROTOCOL_LOOKUP;
+const ipv6NextHeaderLookup = IPV6_NEXT_HEADER_LOOKUP;
+const udpPortLookup = UDP_PORT_LOOKUP;
+const greProtocolLookup = GRE_PROTOCOL_LOOKUP;
+const icmpTypeLookup = typeLookup(ICMP_TYPE_NEXT_LAYER, 8);
+const icmpv6TypeLookup = typeLookup(ICMPV6_TYPE_NEXT_LAYER, 8);
 
 /**
  * The allocation-free decoder (the model is gopacket's DecodingLayerParser): `decode` fills one

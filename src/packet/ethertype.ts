@@ -15,16 +15,24 @@ export const ETHER_TYPE_NEXT_LAYER: ReadonlyMap<number, number> = new Map<number
   [0x8864, LayerKind.pppoe], // PPPoE session
 ]);
 
-/** Builds a 64K-entry lookup array from a type table (unknown types give a payload). */
-export function typeLookup(table: ReadonlyMap<number, number>): Uint8Array {
-  const lookup = new Uint8Array(65536).fill(LayerKind.payload);
-  for (const [type, kind] of table) lookup[type] = kind;
+/**
+ * Builds a lookup array of 2^keyBits entries from a type table whose keys are below 2^keyBits (unknown types give
+ * a payload). Each table is built once and shared by its protocol file and the decoder: every byte of them is
+ * also part of the CLI's start-up snapshot, read at each start.
+ */
+export function typeLookup(table: ReadonlyMap<number, number>, keyBits: 8 | 16): Uint8Array {
+  const lookup = new Uint8Array(1 << keyBits).fill(LayerKind.payload);
+  for (const [type, kind] of table) {
+    if (type >= lookup.length) throw new RangeError(`type ${type} does not fit a ${keyBits}-bit lookup`);
+    lookup[type] = kind;
+  }
   return lookup;
 }
 
-const lookup = typeLookup(ETHER_TYPE_NEXT_LAYER);
+/** EtherType -> next layer, as an array indexed by the 16-bit EtherType. */
+export const ETHER_TYPE_LOOKUP = typeLookup(ETHER_TYPE_NEXT_LAYER, 16);
 
 /** The layer an EtherType announces (a payload when unknown). */
 export function etherTypeNextLayer(etherType: number): number {
-  return lookup[etherType]!;
+  return ETHER_TYPE_LOOKUP[etherType]!;
 }

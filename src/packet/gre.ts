@@ -22,11 +22,12 @@ export const GRE_PROTOCOL_NEXT_LAYER: ReadonlyMap<number, number> = new Map([
   [0x6558, LayerKind.ethernet],
 ]);
 
-const protocolLookup = typeLookup(GRE_PROTOCOL_NEXT_LAYER);
+/** GRE protocol type -> next layer, as an array indexed by the 16-bit protocol type. */
+export const GRE_PROTOCOL_LOOKUP = typeLookup(GRE_PROTOCOL_NEXT_LAYER, 16);
 
 /** The layer a GRE (or Geneve) protocol type announces (a payload when unknown). */
 export function greProtocolNextLayer(protocolType: number): number {
-  return protocolLookup[protocolType]!;
+  return GRE_PROTOCOL_LOOKUP[protocolType]!;
 }
 
 /**
@@ -61,7 +62,7 @@ export class GreView extends LayerView {
   /** Version 0 without source routes carries what its protocol type announces; anything else a payload. */
   nextLayer(): number {
     if (this.version !== 0 || this.routingPresent) return LayerKind.payload;
-    return protocolLookup[this.protocolType]!;
+    return GRE_PROTOCOL_LOOKUP[this.protocolType]!;
   }
 
   toFields(): GreFields {
@@ -110,6 +111,6 @@ export function decodeGre(layers: PacketLayers, offset: number, end: number): vo
   const data = layers.data;
   const protocolType = (data[offset + 2]! << 8) | data[offset + 3]!;
   // Version 0 without RFC 1701 source routes carries what its protocol type announces; anything else a payload.
-  const next = (data[offset + 1]! & 0x07) !== 0 || (data[offset]! & 0x40) !== 0 ? LayerKind.payload : protocolLookup[protocolType]!;
+  const next = (data[offset + 1]! & 0x07) !== 0 || (data[offset]! & 0x40) !== 0 ? LayerKind.payload : GRE_PROTOCOL_LOOKUP[protocolType]!;
   layers.next(next, offset + length, end, protocolType);
 }

@@ -37,7 +37,8 @@ export const IPV4_PROTOCOL_NEXT_LAYER: ReadonlyMap<number, number> = new Map([
   [137, LayerKind.mpls], // MPLS in IP (RFC 4023)
 ]);
 
-const protocolLookup = typeLookup(IPV4_PROTOCOL_NEXT_LAYER);
+/** IPv4 protocol -> next layer, as an array indexed by the 8-bit protocol. */
+export const IPV4_PROTOCOL_LOOKUP = typeLookup(IPV4_PROTOCOL_NEXT_LAYER, 8);
 
 /** The one's-complement sum of `length` bytes at `offset` (RFC 1071), folded to 16 bits. */
 export function internetChecksumSum(data: Uint8Array, offset: number, length: number): number {
@@ -90,7 +91,7 @@ export class Ipv4View extends LayerView {
 
   /** Non-first fragments carry a payload; others what the protocol number announces. */
   nextLayer(): number {
-    return this.fragOffset !== 0 ? LayerKind.payload : protocolLookup[this.protocol]!;
+    return this.fragOffset !== 0 ? LayerKind.payload : IPV4_PROTOCOL_LOOKUP[this.protocol]!;
   }
 
   toFields(): Ipv4Fields {
@@ -147,6 +148,6 @@ export function decodeIpv4(layers: PacketLayers, offset: number, end: number): v
   }
   const protocol = data[offset + 9]!;
   // Non-first fragments carry a payload; others what the protocol number announces.
-  const next = (((data[offset + 6]! & 0x1f) << 8) | data[offset + 7]!) !== 0 ? LayerKind.payload : protocolLookup[protocol]!;
+  const next = (((data[offset + 6]! & 0x1f) << 8) | data[offset + 7]!) !== 0 ? LayerKind.payload : IPV4_PROTOCOL_LOOKUP[protocol]!;
   layers.next(next, offset + headerLength, layerEnd, protocol);
 }

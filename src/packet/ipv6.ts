@@ -29,11 +29,12 @@ export const IPV6_NEXT_HEADER_NEXT_LAYER: ReadonlyMap<number, number> = new Map(
   [44, LayerKind.ipv6Fragment],
 ]);
 
-const nextHeaderLookup = typeLookup(IPV6_NEXT_HEADER_NEXT_LAYER);
+/** IPv6 next header -> next layer, as an array indexed by the 8-bit next header. */
+export const IPV6_NEXT_HEADER_LOOKUP = typeLookup(IPV6_NEXT_HEADER_NEXT_LAYER, 8);
 
 /** The layer an IPv6 next header value announces (a payload when unknown). */
 export function ipv6NextHeaderLayer(nextHeader: number): number {
-  return nextHeaderLookup[nextHeader]!;
+  return IPV6_NEXT_HEADER_LOOKUP[nextHeader]!;
 }
 
 /** Zero-copy view of an IPv6 fixed header (40 bytes). */
@@ -51,7 +52,7 @@ export class Ipv6View extends LayerView {
   get destination(): string { return formatIpv6(this.data, this.offset + 24); }
 
   /** What the next header value announces. */
-  nextLayer(): number { return nextHeaderLookup[this.nextHeader]!; }
+  nextLayer(): number { return IPV6_NEXT_HEADER_LOOKUP[this.nextHeader]!; }
 
   toFields(): Ipv6Fields {
     return {
@@ -82,5 +83,5 @@ export function decodeIpv6(layers: PacketLayers, offset: number, end: number): v
   const layerEnd = payloadLength === 0 ? end : Math.min(end, offset + 40 + payloadLength);
   layers.push(LayerKind.ipv6, offset, 40, layerEnd);
   const nextHeader = data[offset + 6]!;
-  layers.next(nextHeaderLookup[nextHeader]!, offset + 40, layerEnd, nextHeader);
+  layers.next(IPV6_NEXT_HEADER_LOOKUP[nextHeader]!, offset + 40, layerEnd, nextHeader);
 }

@@ -20,14 +20,15 @@ export const UDP_PORT_NEXT_LAYER: ReadonlyMap<number, number> = new Map([
   [6081, LayerKind.geneve],
 ]);
 
-const portLookup = typeLookup(UDP_PORT_NEXT_LAYER);
+/** UDP port -> next layer, as an array indexed by the 16-bit port. */
+export const UDP_PORT_LOOKUP = typeLookup(UDP_PORT_NEXT_LAYER, 16);
 
 /** The layer UDP ports announce: the lower port's protocol, else the higher port's (tshark's order), else a payload. */
 export function udpPortsNextLayer(source: number, destination: number): number {
   const low = source < destination ? source : destination;
   const high = source < destination ? destination : source;
-  const byLow = portLookup[low]!;
-  return byLow !== LayerKind.payload ? byLow : portLookup[high]!;
+  const byLow = UDP_PORT_LOOKUP[low]!;
+  return byLow !== LayerKind.payload ? byLow : UDP_PORT_LOOKUP[high]!;
 }
 
 /** Zero-copy view of a UDP header (8 bytes). */

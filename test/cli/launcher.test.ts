@@ -177,10 +177,18 @@ describe('bin/pktfilter, the launcher', () => {
     });
     const copied = (args: string[], environment: Record<string, string> = {}): Outcome => run(join(copy, 'bin/pktfilter'), args, environment, root);
     const snapshotOutcome = (): Outcome => direct(['parse', 'tcp']);
+    /** The V8 options the build made the blob with (the version file's third line), which every start must pass. */
+    const snapshotOptions = (): string => readFileSync(join(repositoryRoot, 'dist/cli.blob.version'), 'utf8').split('\n')[2] ?? '';
+    /** A version file naming the node version that made the blob, its executable, and the blob's V8 options. */
+    const versionText = (version: string, maker: string): string => `${version}\n${maker}\n${snapshotOptions()}\n`;
     const scriptOutcome = { status: 0, signal: null, stdout: 'script entry ["parse","tcp"]\n', stderr: '' };
 
     it('starts the snapshot when its version file names this node, and its workers find dist/ from the blob', () => {
-      expect(readFileSync(join(copy, 'dist/cli.blob.version'), 'utf8')).toBe(`${process.version}\n${process.execPath}\n`);
+      expect(readFileSync(join(copy, 'dist/cli.blob.version'), 'utf8')).toBe(versionText(process.version, process.execPath));
+      // The options line is needed: node refuses this blob without its options.
+      expect(snapshotOptions()).not.toBe('');
+      const withoutOptions = run(process.execPath, ['--snapshot-blob', join(copy, 'dist/cli.blob'), '--', 'parse', 'tcp']);
+      expect(withoutOptions.status).not.toBe(0);
       expect(copied(['parse', 'tcp'])).toEqual(snapshotOutcome());
       // The copy's filter-worker.js is the one found: removing it makes -j 2 fail in the copy only.
       // (Printing with -j 2 always hands fragments to workers; counting may keep them in this thread.)
@@ -205,7 +213,7 @@ describe('bin/pktfilter, the launcher', () => {
         rmSync(version);
         expect(copied(['parse', 'tcp'])).toEqual(scriptOutcome);
       } finally {
-        writeFileSync(version, `${process.version}\n${process.execPath}\n`);
+        writeFileSync(version, versionText(process.version, process.execPath));
       }
       expect(copied(['parse', 'tcp'])).toEqual(snapshotOutcome());
     });
@@ -231,18 +239,18 @@ describe('bin/pktfilter, the launcher', () => {
       };
       const older = new Date(blobTime.getTime() - 3_600_000);
       const newer = new Date(blobTime.getTime() + 3_600_000);
-      const blobStart = `--snapshot-blob ${join(copy, 'bin')}/../dist/cli.blob -- parse tcp`;
+      const blobStart = `${snapshotOptions()} --snapshot-blob ${join(copy, 'bin')}/../dist/cli.blob -- parse tcp`;
       try {
         // The very file that made it, older than the blob: straight to the snapshot.
-        expect(start(`${process.version}\n${wrapper}\n`, older)).toEqual({ outcome: snapshotOutcome(), log: [blobStart] });
+        expect(start(versionText(process.version, wrapper), older)).toEqual({ outcome: snapshotOutcome(), log: [blobStart] });
         // Changed since the blob was made, another file named, or none: it is asked for its version first.
-        expect(start(`${process.version}\n${wrapper}\n`, newer)).toEqual({ outcome: snapshotOutcome(), log: ['--version', blobStart] });
-        expect(start(`${process.version}\n/bin/sh\n`, older)).toEqual({ outcome: snapshotOutcome(), log: ['--version', blobStart] });
-        expect(start(`${process.version}\n`, older)).toEqual({ outcome: snapshotOutcome(), log: ['--version', blobStart] });
+        expect(start(versionText(process.version, wrapper), newer)).toEqual({ outcome: snapshotOutcome(), log: ['--version', blobStart] });
+        expect(start(versionText(process.version, '/bin/sh'), older)).toEqual({ outcome: snapshotOutcome(), log: ['--version', blobStart] });
+        expect(start(versionText(process.version, ''), older)).toEqual({ outcome: snapshotOutcome(), log: ['--version', blobStart] });
         // Asked, it answers another version than the blob's: bin/pktfilter.js.
-        expect(start(`v0.0.1\n/bin/sh\n`, older)).toEqual({ outcome: scriptOutcome, log: ['--version', `${join(copy, 'bin')}/pktfilter.js parse tcp`] });
+        expect(start(versionText('v0.0.1', '/bin/sh'), older)).toEqual({ outcome: scriptOutcome, log: ['--version', `${join(copy, 'bin')}/pktfilter.js parse tcp`] });
       } finally {
-        writeFileSync(version, `${process.version}\n${process.execPath}\n`);
+        writeFileSync(version, versionText(process.version, process.execPath));
       }
     });
 
@@ -274,7 +282,7 @@ describe('bin/pktfilter, the launcher', () => {
       try {
         expect(copied(args).stdout).toBe(`script entry ${JSON.stringify(args)}\n`);
       } finally {
-        writeFileSync(version, `${process.version}\n${process.execPath}\n`);
+        writeFileSync(version, versionText(process.version, process.execPath));
       }
       expect(run(launcher, args)).toEqual(direct(args));
     });
