@@ -11,7 +11,7 @@
  *
  *   node scripts/run-ts.mjs bench/filter.ts [--big] [--frames N] [--no-build] [--only wall,engines,memory]
  *
- * Wall times are the median of 3 runs, after one warm-up run of each tool (each run is a fresh process, so
+ * Wall times are the median of RUNS (7) runs, after one warm-up run of each tool (each run is a fresh process, so
  * the warm-up only fills the page cache), the tools taking turns in each round so that a busy moment on the
  * shared machine hits all of them. tshark is run once per display filter on a 100k-frame prefix of the
  * capture (its frame numbers piped back and counted) and its time scaled to the whole file (labelled as
@@ -46,7 +46,8 @@ const PREFIX_FRAMES = Math.min(100_000, FRAMES);
 /** The in-memory engines' method: bench/engines.ts's, shared with bench/bpf.ts. */
 const ENGINE_METHOD = ENGINE_METHOD_DEFAULTS;
 const HOT_FRAMES = ENGINE_METHOD.hotFrames;
-const RUNS = 3;
+/** Rounds per tool: single medians of 3 swung ±10 ms (a tenth of a -j 2 run) between runs of the whole benchmark. */
+const RUNS = 7;
 /** The command as users run it (`npx pktfilter`: the launcher, which starts the snapshot when it can). */
 const CLI = 'bin/pktfilter';
 /** The launcher's script entry, which the memory section's wrapper imports when /usr/bin/time is missing. */
@@ -278,7 +279,7 @@ function checkWrittenFiles(expression: string, stock: string): { identical: bool
 /** Where the timed -w runs write. */
 const WRITE_TARGET = '/dev/null';
 
-console.log('bench filter: wall time (median of 3 after a warm-up) ...');
+console.log(`bench filter: wall time (median of ${RUNS} after a warm-up) ...`);
 const wallRows: WallRow[] = [];
 const tsharkRuns = new Map<string, { seconds: number; count: number } | null>();
 for (const [filterIndex, filter] of sections.has('wall') ? FILTERS.entries() : []) {
@@ -419,7 +420,7 @@ const out = (line = ''): void => { lines.push(line); console.log(line); };
 const load = loadavg().map((l) => l.toFixed(2)).join(' ');
 out();
 out(`pktfilter filter --count vs tcpdump --count vs tshark -Y, and filter -w ${WRITE_TARGET} vs tcpdump -w ${WRITE_TARGET}, ${FRAMES} frames (${(capture.bytes / 1e6).toFixed(0)} MB), ${cpus().length} cores, load ${load}`);
-out('wall seconds: median of 3 (one warm-up run per tool first); tshark: one run on the first 100k frames x' + (FRAMES / PREFIX_FRAMES) + ' (scaled)');
+out(`wall seconds: median of ${RUNS} (one warm-up run per tool first); tshark: one run on the first 100k frames x` + (FRAMES / PREFIX_FRAMES) + ' (scaled)');
 out(`-w: \`${CLI} filter -r FILE -w ${WRITE_TARGET} EXPR\` vs \`tcpdump -r FILE -w ${WRITE_TARGET} STOCK\`, ratio = pktfilter / tcpdump;`
   + ` -w check: both -w files of the first ${PREFIX_FRAMES} frames byte-identical`);
 out();
@@ -537,7 +538,7 @@ const panels: BarChartPanel[] = [
     referenceLines: [{ value: 1, label: 'tcpdump = 1' }, { value: 0.7, label: 'target -j 2: 0.7' }],
   },
   {
-    title: `Wall seconds, --count and -w ${WRITE_TARGET} (${FRAMES} frames; median of 3; lower is better)`, unit: 'seconds', groups,
+    title: `Wall seconds, --count and -w ${WRITE_TARGET} (${FRAMES} frames; median of ${RUNS}; lower is better)`, unit: 'seconds', groups,
     series: [
       { name: 'pktfilter --count', values: FILTERS.map((f) => wallOf(f)?.pktfilterSeconds ?? null) },
       { name: 'tcpdump --count', values: FILTERS.map((f) => wallOf(f)?.tcpdumpSeconds ?? null) },
