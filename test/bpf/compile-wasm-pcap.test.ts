@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { BpfError, createInterpreter, parseProgram } from '../../src/bpf/index.js';
 import type { RawInstruction } from '../../src/bpf/opcodes.js';
-import { compileToWasmPcapWalker, type BpfWasmPcapWalk } from '../../src/bpf/compile-wasm-pcap.js';
+import { compileToWasmPcapWalker, generateWasmPcapWalkModule, instantiateWasmPcapWalker, type BpfWasmPcapWalk } from '../../src/bpf/compile-wasm-pcap.js';
 import { encodePcap } from '../../src/capture/pcap-writer.js';
 import { wasmApi, type WasmMemory } from '../../src/bpf/wasm-encoder.js';
 import { describeWithOracle } from '../support/oracle.js';
@@ -100,6 +100,23 @@ describe('compileToWasmPcapWalker agrees with the interpreter', () => {
       records += expected.walk.records;
     }), { numRuns: 1500 });
     expect(records).toBeGreaterThan(5000);
+  });
+
+  it('with one walk generated (the file\'s byte order, counting or listing): the same walk, a smaller module, and no other walk', () => {
+    fc.assert(fc.property(runnableProgram(24), layoutArbitrary, fc.boolean(), (program, layout, list) => {
+      const only = { bigEndian: layout.bigEndian, list };
+      const wasm = generateWasmPcapWalkModule(program, only);
+      expect(wasm.length).toBeLessThan(generateWasmPcapWalkModule(program).length);
+      const walker = instantiateWasmPcapWalker(wasm, layout.memory);
+      const options = { bigEndian: layout.bigEndian, largestRecord: LARGEST };
+      const expected = expectedWalk(program, layout, Infinity);
+      const matchesAt = 0x8000;
+      const walk = (listing: boolean, bigEndian: boolean): BpfWasmPcapWalk => (listing ? walker.list(layout.start, layout.end, matchesAt, { ...options, bigEndian }) : walker.count(layout.start, layout.end, { ...options, bigEndian }));
+      expect(walk(list, layout.bigEndian)).toEqual(expected.walk);
+      if (list) expect(Array.from(new Uint32Array(layout.memory.buffer, matchesAt, expected.walk.accepted))).toEqual(expected.listed);
+      expect(() => walk(!list, layout.bigEndian)).toThrow(/generated without the (count|list)(Little|Big) walk/);
+      expect(() => walk(list, !layout.bigEndian)).toThrow(/generated without the (count|list)(Little|Big) walk/);
+    }), { numRuns: 300 });
   });
 
   it('stops before a record claiming more than the largest captured length, and walks it when allowed', () => {

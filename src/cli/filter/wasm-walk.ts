@@ -135,8 +135,8 @@ function walkChunk(walk: Walk, start: number, end: number, matchesAt: number, ou
   return result.position;
 }
 
-/** The open file's checked pcap header and a walker of its program over a memory of `bytes` bytes (undefined: the general path does it all). */
-function prepareWalk(descriptor: number, programFor: WasmWalkProgramFor, bytes: number): { header: PcapHeader; memory: WasmMemory; walker: BpfWasmPcapWalker } | undefined {
+/** The open file's checked pcap header and a walker of its program (its one walk: counting, or listing when `writing`) over a memory of `bytes` bytes (undefined: the general path does it all). */
+function prepareWalk(descriptor: number, programFor: WasmWalkProgramFor, bytes: number, writing: boolean): { header: PcapHeader; memory: WasmMemory; walker: BpfWasmPcapWalker } | undefined {
   const header = readCheckedPcapHeader(descriptor);
   if (header === undefined) return undefined;
   const program = programFor(header.linkType, header.bytes);
@@ -144,7 +144,7 @@ function prepareWalk(descriptor: number, programFor: WasmWalkProgramFor, bytes: 
   try {
     // The module first: its generation is plain JavaScript, which so also runs (and stays compiled) in the
     // warm-up of the start-up snapshot, where WebAssembly is absent.
-    const wasm = generateWasmPcapWalkModule(program);
+    const wasm = generateWasmPcapWalkModule(program, { bigEndian: header.bigEndian, list: writing });
     const memory = new (wasmApi().Memory)({ initial: Math.ceil(bytes / PAGE) });
     return { header, memory, walker: instantiateWasmPcapWalker(wasm, memory) };
   } catch {
@@ -322,7 +322,7 @@ export async function walkPcapInWasm(path: string, programFor: WasmWalkProgramFo
   const aheadLayout = readerCount > 1 ? readAheadLayout(readerCount, aligned(Math.max(1, readAheadChunkSize)), writing) : undefined;
   const descriptor = openSync(path, 'r');
   try {
-    const prepared = prepareWalk(descriptor, programFor, Math.max(inThreadMemoryEnd({ chunkEnd: CHUNK_BASE + FILTER_READ_ALIGNMENT + chunkSize }, writing), aheadLayout?.end ?? 0));
+    const prepared = prepareWalk(descriptor, programFor, Math.max(inThreadMemoryEnd({ chunkEnd: CHUNK_BASE + FILTER_READ_ALIGNMENT + chunkSize }, writing), aheadLayout?.end ?? 0), writing);
     if (prepared === undefined) return undefined;
     const { header, memory, walker } = prepared;
     const walk: Walk = {
