@@ -488,8 +488,11 @@ for (const row of engineRows) {
 }
 out('(a filter that is our own extension: its targets read against libpcap running our program, "same program")');
 if (engineNote) out(`note: ${engineNote.trim()}`);
+// The BPF->JS target (<= 0.4, the BPF machine issue) is read against the batch form, as in bench/bpf.ts; the
+// per-call form (one call a packet) has none and is printed beside it.
 const meanHotJs = geometricMean(engineRows.filter((r) => r.data === 'hot').map((r) => r.sameProgram?.jsRatio ?? r.jsRatio));
-out(`geometric mean js / libpcap, hot: ${fixed(meanHotJs, 2)} (target <= 0.4)`);
+const meanHotJsBatch = geometricMean(engineRows.filter((r) => r.data === 'hot').map((r) => r.sameProgram?.jsBatchRatio ?? r.jsBatchRatio));
+out(`BPF->JS / libpcap, hot: batch geometric mean ${fixed(meanHotJsBatch, 2)} (target <= 0.4); one call a packet ${fixed(meanHotJs, 2)} (no target)`);
 const hotDirect = engineRows.filter((r) => r.data === 'hot');
 const heldDirect = hotDirect.map((r) => r.sameProgram?.directRatio ?? r.directRatio);
 const meanHotDirect = geometricMean(heldDirect);
@@ -513,7 +516,7 @@ const json = {
   targets: { pktfilterToTcpdump: 1.0, parallelToTcpdump: 0.7, jsToLibpcapHot: 0.4, directToLibpcapHot: 0.4, peakRssBigToSmall: 1.0 },
   startup: startupSeconds,
   summary: {
-    meanRatioToTcpdump: meanRatio, meanRatioToTcpdumpNetOfStartup: meanNetRatio, meanParallelRatioToTcpdump: meanParallel, meanJsToLibpcapHot: meanHotJs,
+    meanRatioToTcpdump: meanRatio, meanRatioToTcpdumpNetOfStartup: meanNetRatio, meanParallelRatioToTcpdump: meanParallel, meanJsToLibpcapHot: meanHotJs, meanJsBatchToLibpcapHot: meanHotJsBatch,
     meanDirectToLibpcapHot: meanHotDirect, worstDirectToLibpcapHot: worstHotDirect, peakRssMb: rssSmall, peakRssBigMb: rssBig,
     meanWriteRatioToTcpdump: meanWriteRatio, meanWriteRatioToTcpdumpNetOfStartup: meanWriteNetRatio,
     writeFilesIdentical: writeIdentical, writeFilesChecked: writeChecked.length,
