@@ -109,12 +109,8 @@ function decodeStep(layers: PacketLayers, kind: number, offset: number, end: num
   }
 }
 
-// Type tables of the shortcut: the protocol files' own, and the ICMP types (which only the decoder looks up so).
-const etherTypeLookup = ETHER_TYPE_LOOKUP;
-const ipv4ProtocolLookup = IPV4_PROTOCOL_LOOKUP;
-const ipv6NextHeaderLookup = IPV6_NEXT_HEADER_LOOKUP;
-const udpPortLookup = UDP_PORT_LOOKUP;
-const greProtocolLookup = GRE_PROTOCOL_LOOKUP;
+// Type tables of the shortcut: the protocol files' own (ETHER_TYPE_LOOKUP and the like), and the ICMP types,
+// which only the decoder looks up so.
 const icmpTypeLookup = typeLookup(ICMP_TYPE_NEXT_LAYER, 8);
 const icmpv6TypeLookup = typeLookup(ICMPV6_TYPE_NEXT_LAYER, 8);
 
@@ -167,7 +163,7 @@ export class PacketDecoder {
           if (type < 0x0600) break;
           kinds[count] = 1; offsets[count] = offset; headerLengths[count] = 14; ends[count] = end;
           introducers[count] = introducedBy; quotedFlags[count] = quoting; count++;
-          kind = etherTypeLookup[type]!;
+          kind = ETHER_TYPE_LOOKUP[type]!;
           offset += 14;
           introducedBy = type;
           if (kind === 22 && offset >= end) kind = 0;
@@ -179,7 +175,7 @@ export class PacketDecoder {
           if (type < 0x0600) break;
           kinds[count] = 3; offsets[count] = offset; headerLengths[count] = 4; ends[count] = end;
           introducers[count] = introducedBy; quotedFlags[count] = quoting; count++;
-          kind = etherTypeLookup[type]!;
+          kind = ETHER_TYPE_LOOKUP[type]!;
           offset += 4;
           introducedBy = type;
           if (kind === 22 && offset >= end) kind = 0;
@@ -207,7 +203,7 @@ export class PacketDecoder {
           introducers[count] = introducedBy; quotedFlags[count] = quoting; count++;
           const protocol = data[offset + 9]!;
           // Non-first fragments carry a payload; others what the protocol number announces.
-          kind = (((data[offset + 6]! & 0x1f) << 8) | data[offset + 7]!) !== 0 ? 22 : ipv4ProtocolLookup[protocol]!;
+          kind = (((data[offset + 6]! & 0x1f) << 8) | data[offset + 7]!) !== 0 ? 22 : IPV4_PROTOCOL_LOOKUP[protocol]!;
           offset += headerLength;
           end = layerEnd;
           introducedBy = protocol;
@@ -221,7 +217,7 @@ export class PacketDecoder {
           kinds[count] = 8; offsets[count] = offset; headerLengths[count] = 40; ends[count] = layerEnd;
           introducers[count] = introducedBy; quotedFlags[count] = quoting; count++;
           const nextHeader = data[offset + 6]!;
-          kind = ipv6NextHeaderLookup[nextHeader]!;
+          kind = IPV6_NEXT_HEADER_LOOKUP[nextHeader]!;
           offset += 40;
           end = layerEnd;
           introducedBy = nextHeader;
@@ -250,8 +246,8 @@ export class PacketDecoder {
           const source = (data[offset]! << 8) | data[offset + 1]!;
           const destination = (data[offset + 2]! << 8) | data[offset + 3]!;
           // The lower port's protocol, else the higher port's (tshark's order), else a payload.
-          const byLow = udpPortLookup[source < destination ? source : destination]!;
-          kind = byLow !== 22 ? byLow : udpPortLookup[source < destination ? destination : source]!;
+          const byLow = UDP_PORT_LOOKUP[source < destination ? source : destination]!;
+          kind = byLow !== 22 ? byLow : UDP_PORT_LOOKUP[source < destination ? destination : source]!;
           offset += 8;
           end = layerEnd;
           introducedBy = -1;
@@ -277,7 +273,7 @@ export class PacketDecoder {
           introducers[count] = introducedBy; quotedFlags[count] = quoting; count++;
           const protocolType = (data[offset + 2]! << 8) | data[offset + 3]!;
           // Version 0 without RFC 1701 source routes carries what its protocol type announces; anything else a payload.
-          kind = (data[offset + 1]! & 0x07) !== 0 || (flags & 0x40) !== 0 ? 22 : greProtocolLookup[protocolType]!;
+          kind = (data[offset + 1]! & 0x07) !== 0 || (flags & 0x40) !== 0 ? 22 : GRE_PROTOCOL_LOOKUP[protocolType]!;
           offset += headerLength;
           introducedBy = protocolType;
           if (kind === 22 && offset >= end) kind = 0;
@@ -313,7 +309,7 @@ export class PacketDecoder {
           kinds[count] = 17; offsets[count] = offset; headerLengths[count] = headerLength; ends[count] = end;
           introducers[count] = introducedBy; quotedFlags[count] = quoting; count++;
           const protocolType = (data[offset + 2]! << 8) | data[offset + 3]!;
-          kind = greProtocolLookup[protocolType]!;
+          kind = GRE_PROTOCOL_LOOKUP[protocolType]!;
           offset += headerLength;
           introducedBy = protocolType;
           if (kind === 22 && offset >= end) kind = 0;
@@ -327,7 +323,7 @@ export class PacketDecoder {
           kinds[count] = 9; offsets[count] = offset; headerLengths[count] = headerLength; ends[count] = end;
           introducers[count] = introducedBy; quotedFlags[count] = quoting; count++;
           const nextHeader = data[offset]!;
-          kind = ipv6NextHeaderLookup[nextHeader]!;
+          kind = IPV6_NEXT_HEADER_LOOKUP[nextHeader]!;
           offset += headerLength;
           introducedBy = nextHeader;
           if (kind === 22 && offset >= end) kind = 0;
@@ -339,7 +335,7 @@ export class PacketDecoder {
           introducers[count] = introducedBy; quotedFlags[count] = quoting; count++;
           const nextHeader = data[offset]!;
           // Non-first fragments carry a payload; a first fragment what its next header announces.
-          kind = (((data[offset + 2]! << 8) | data[offset + 3]!) >> 3) !== 0 ? 22 : ipv6NextHeaderLookup[nextHeader]!;
+          kind = (((data[offset + 2]! << 8) | data[offset + 3]!) >> 3) !== 0 ? 22 : IPV6_NEXT_HEADER_LOOKUP[nextHeader]!;
           offset += 8;
           introducedBy = nextHeader;
           if (kind === 22 && offset >= end) kind = 0;
