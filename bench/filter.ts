@@ -109,6 +109,11 @@ interface WallRow {
   tcpdumpSeconds: number | null; tcpdumpCount: number | null;
   tsharkPrefixSeconds: number | null; tsharkScaledSeconds: number | null; tsharkPrefixCount: number | null; tcpdumpPrefixCount: number | null;
   ratioToTcpdump: number | null; parallelRatioToTcpdump: number | null; tsharkRatioToTcpdump: number | null;
+  /**
+   * The same two ratios paired by round: the median of each round's ours / tcpdump. Runs of one round follow
+   * each other within a second, so a slow spell of the shared machine (seconds long here) hits both sides.
+   */
+  pairedRatioToTcpdump: number | null; pairedParallelRatioToTcpdump: number | null;
   countsAgree: boolean | null;
   /** `pktfilter filter -r FILE -w /dev/null` and `tcpdump -r FILE -w /dev/null` on the whole file, and their ratio. */
   pktfilterWriteSeconds: number | null; pktfilterWriteError?: string;
@@ -171,7 +176,10 @@ if (!parallelProbe.ok) console.log(`note: pktfilter filter -j 2 unavailable: ${p
  * when `warmUp` (every run is a fresh process: the warm-up fills the page cache and loads the binaries, so one
  * per tool and file is enough); counts and errors too.
  */
-function measureWall(tools: Tool[], file: string, warmUp: boolean): { wall: (tool: Tool | undefined) => number | null; countOf: (tool: Tool | undefined) => number | null; errors: Map<Tool, string> } {
+function measureWall(tools: Tool[], file: string, warmUp: boolean): {
+  wall: (tool: Tool | undefined) => number | null; paired: (ours: Tool | undefined, theirs: Tool | undefined) => number | null;
+  countOf: (tool: Tool | undefined) => number | null; errors: Map<Tool, string>;
+} {
   const seconds = new Map<Tool, number[]>(tools.map((t) => [t, []]));
   const counts = new Map<Tool, number>();
   const errors = new Map<Tool, string>();
@@ -187,6 +195,12 @@ function measureWall(tools: Tool[], file: string, warmUp: boolean): { wall: (too
   }
   return {
     wall: (tool) => (tool && !errors.has(tool) && seconds.get(tool)?.length ? median(seconds.get(tool)!) : null),
+    // Every round ran every tool without an error, in order: the i-th times of two tools are one round's.
+    paired: (ours, theirs) => {
+      if (!ours || !theirs || errors.has(ours) || errors.has(theirs) || !seconds.get(ours)?.length) return null;
+      const theirSeconds = seconds.get(theirs)!;
+      return median(seconds.get(ours)!.map((s, i) => s / theirSeconds[i]!));
+    },
     countOf: (tool) => (tool && !errors.has(tool) ? counts.get(tool) ?? null : null),
     errors,
   };
@@ -289,7 +303,7 @@ for (const [filterIndex, filter] of sections.has('wall') ? FILTERS.entries() : [
   const writeSingle = cliProbe.ok ? pktfilterWriteTool(filter.expression, WRITE_TARGET) : undefined;
   const writeTcpdump = tcpdumpPresent ? tcpdumpWriteTool(filter.stock, WRITE_TARGET) : undefined;
   // All five take turns in each round; the first filter's warm-up round warms every binary and the file.
-  const { wall, countOf, errors } = measureWall([single, parallel, tcpdump, writeSingle, writeTcpdump].filter((t): t is Tool => t !== undefined), capture.path, filterIndex === 0);
+  const { wall, paired, countOf, errors } = measureWall([single, parallel, tcpdump, writeSingle, writeTcpdump].filter((t): t is Tool => t !== undefined), capture.path, filterIndex === 0);
   // tshark: once on the prefix, scaled to the whole file; tcpdump's count on the same prefix for comparison.
   let tsharkPrefixSeconds: number | null = null;
   let tsharkPrefixCount: number | null = null;
@@ -319,6 +333,7 @@ for (const [filterIndex, filter] of sections.has('wall') ? FILTERS.entries() : [
     tcpdumpSeconds, tcpdumpCount, tsharkPrefixSeconds, tsharkScaledSeconds, tsharkPrefixCount, tcpdumpPrefixCount,
     ratioToTcpdump: ratioOf(pktfilterSeconds, tcpdumpSeconds), parallelRatioToTcpdump: ratioOf(parallelSeconds, tcpdumpSeconds),
     tsharkRatioToTcpdump: ratioOf(tsharkScaledSeconds, tcpdumpSeconds),
+    pairedRatioToTcpdump: paired(single, tcpdump), pairedParallelRatioToTcpdump: paired(parallel, tcpdump),
     countsAgree: pktfilterCount === null || tcpdumpCount === null ? null : pktfilterCount === tcpdumpCount && (parallelAgrees(countOf(parallel), pktfilterCount)),
     pktfilterWriteSeconds, ...(writeSingle && errors.has(writeSingle) ? { pktfilterWriteError: errors.get(writeSingle)! } : {}),
     tcpdumpWriteSeconds, ...(writeTcpdump && errors.has(writeTcpdump) ? { tcpdumpWriteError: errors.get(writeTcpdump)! } : {}),
@@ -454,6 +469,9 @@ const geometricMean = (values: (number | null)[]): number | null => {
 const meanRatio = geometricMean(wallRows.map((r) => r.ratioToTcpdump));
 const meanParallel = geometricMean(wallRows.map((r) => r.parallelRatioToTcpdump));
 out(`geometric mean ratio to tcpdump: pktfilter ${fixed(meanRatio, 2)} (target <= 1.0), -j 2 ${fixed(meanParallel, 2)} (target <= 0.7)`);
+const meanPaired = geometricMean(wallRows.map((r) => r.pairedRatioToTcpdump));
+const meanPairedParallel = geometricMean(wallRows.map((r) => r.pairedParallelRatioToTcpdump));
+out(`the same paired by round (median of each round's ratio): pktfilter ${fixed(meanPaired, 2)}, -j 2 ${fixed(meanPairedParallel, 2)}`);
 const netOfStartup = (seconds: number | null, start: number | null): number | null => (seconds === null || start === null ? null : Math.max(0, seconds - start));
 const meanNetRatio = geometricMean(wallRows.map((r) => ratioOf(netOfStartup(r.pktfilterSeconds, startupSeconds.pktfilter), netOfStartup(r.tcpdumpSeconds, startupSeconds.tcpdump))));
 out(`the same net of start-up (each tool's 1000-frame time subtracted): ${fixed(meanNetRatio, 2)}`);
@@ -516,7 +534,7 @@ const json = {
   targets: { pktfilterToTcpdump: 1.0, parallelToTcpdump: 0.7, jsToLibpcapHot: 0.4, directToLibpcapHot: 0.4, peakRssBigToSmall: 1.0 },
   startup: startupSeconds,
   summary: {
-    meanRatioToTcpdump: meanRatio, meanRatioToTcpdumpNetOfStartup: meanNetRatio, meanParallelRatioToTcpdump: meanParallel, meanJsToLibpcapHot: meanHotJs, meanJsBatchToLibpcapHot: meanHotJsBatch,
+    meanRatioToTcpdump: meanRatio, meanRatioToTcpdumpNetOfStartup: meanNetRatio, meanParallelRatioToTcpdump: meanParallel, meanPairedRatioToTcpdump: meanPaired, meanPairedParallelRatioToTcpdump: meanPairedParallel, meanJsToLibpcapHot: meanHotJs, meanJsBatchToLibpcapHot: meanHotJsBatch,
     meanDirectToLibpcapHot: meanHotDirect, worstDirectToLibpcapHot: worstHotDirect, peakRssMb: rssSmall, peakRssBigMb: rssBig,
     meanWriteRatioToTcpdump: meanWriteRatio, meanWriteRatioToTcpdumpNetOfStartup: meanWriteNetRatio,
     writeFilesIdentical: writeIdentical, writeFilesChecked: writeChecked.length,
