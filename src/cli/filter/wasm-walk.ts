@@ -261,11 +261,14 @@ async function readAhead(walk: Walk, layout: ReadAheadLayout, fileSize: number):
   const pending = new Map<number, Promise<number>>();
   /** The next chunk to consider for the pool. */
   let next = 1;
-  /** Queues the pool's next chunks while fewer than readers - 1 are queued, up to a ring of regions past `current` (chunks from there on still wait for their region). */
+  /**
+   * Queues the pool's next chunks while fewer than readers - 1 are queued, short of the region of the chunk before
+   * `current` (which still holds the bytes carried into `current` until they move: chunks from there on wait).
+   */
   const fillPool = (current: number): void => {
     while (pending.size < readers - 1) {
       if (next % readers === 0) next++;
-      if (next - current >= regions || !fits(next)) return;
+      if (next - current >= regions - 1 || !fits(next)) return;
       pending.set(next, readOnPool(walk.descriptor, walk.bytes, chunkAt(next), chunkSize, base + next * chunkSize, failure));
       next++;
     }
