@@ -157,8 +157,6 @@ export function decodeBpfProgram(program: readonly RawInstruction[], options: Bp
  */
 const runCode = (decoded: BpfDecodedProgram): number[] => Array.from(decoded.code);
 
-/** Bytes an absolute load reads (ld, ldh, ldb). */
-
 /**
  * Prepares `program` for repeated interpretation; throws BpfError if libpcap could not run it safely.
  * The run loop holds A and X as int32 bit patterns (the unsigned value is `>>> 0`), so it stays in 32-bit

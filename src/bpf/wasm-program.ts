@@ -43,7 +43,6 @@ export function usesWireLength(program: readonly RawInstruction[]): boolean {
 /** A jump destination already resolved: a `ret #k` / `ret a` to inline, or an instruction index with a block. */
 type Target = { kind: 'return-k'; k: number } | { kind: 'return-a' } | { kind: 'block'; index: number };
 
-/** Bytes a load of size field `code & 0x18` reads. */
 /** Refuses (BpfError) a backward jump: the block structure takes forward jumps only (`engine` names the caller in the message). */
 export function assertForwardOnly(program: readonly RawInstruction[], engine: string): void {
   program.forEach((insn, index) => {
