@@ -78,6 +78,31 @@ export interface GroupedBatchLoopParts {
   leadingRead?: { counter: string };
 }
 
+/** Whether an engine's batch variants are built with `leadingRead`, and what their loops call when that read throws. */
+export interface LeadingReadSwitch {
+  /** Build with `leadingRead` (true until a leading read has thrown). */
+  readonly on: boolean;
+  /** The `leadingReadFailed` the generated loops call: turns the switch off and drops the variants built so far. */
+  readonly failed: () => void;
+}
+
+/**
+ * The leading-read switch of an engine's cache of batch variants (`variants`, emptied in place when it turns
+ * off): after a leading read threw once (a record partly outside its buffer), V8's code for the reads stays
+ * slower, so every variant is built again without `leadingRead`.
+ */
+export function leadingReadSwitch(variants: unknown[]): LeadingReadSwitch {
+  let on = true;
+  return {
+    get on() { return on; },
+    failed: () => {
+      if (!on) return;
+      on = false;
+      variants.fill(undefined);
+    },
+  };
+}
+
 /**
  * The lines of the grouped loop, from after the caller's declarations of `size`, `v`, the count and `r` (0)
  * up to its return: the stretches of groups, then the one-record loop for up to a group of records.

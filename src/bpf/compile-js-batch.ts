@@ -19,7 +19,7 @@ import { bpfLoadBytes, isAbsolutePacketLoad, isIndexedPacketLoad } from './instr
 import { checkBpfBatchArguments } from './batch.js';
 import type { BpfBatchFilterFunction } from './batch.js';
 import { BPF_BATCH_NARROW_LIMIT, BPF_DEFAULT_BACKWARD_JUMP_BUDGET, createBatchInterpreter } from './interpreter.js';
-import { BATCH_WIDE_GROUP_RECORDS, groupRecordIndex, groupedBatchLoopLines } from './batch-groups.js';
+import { BATCH_WIDE_GROUP_RECORDS, groupRecordIndex, groupedBatchLoopLines, leadingReadSwitch } from './batch-groups.js';
 import { emitProgramBody, lengthCheckedOnEveryPath, lit, registerDeclarations, treeFormSize } from './compile-js.js';
 import type { BpfCompileOptions, BpfJsExits } from './compile-js.js';
 
@@ -215,16 +215,10 @@ export function buildJsBatchLoop(program: readonly RawInstruction[], options: Bp
  */
 export function compileToJsBatch(program: readonly RawInstruction[], options: BpfCompileOptions = {}): BpfBatchFilterFunction {
   // The variants: counting or writing indices, int32 or wide (built when first needed).
-  let variants: (BpfJsBatchLoop | undefined)[] = [];
-  // After a leading read threw once, V8's code for the reads stays slower: the variants are built again without it.
-  let leadingRead = true;
-  const leadingReadFailed = (): void => {
-    if (!leadingRead) return;
-    leadingRead = false;
-    variants.fill(undefined);
-  };
+  const variants: (BpfJsBatchLoop | undefined)[] = [undefined, undefined, undefined, undefined];
+  const leadingRead = leadingReadSwitch(variants);
   const build = (indices: boolean, wideBuffer: boolean, form: BpfCompileOptions['form']): BpfJsBatchLoop =>
-    buildJsBatchLoop(program, { ...options, form, indices, wideBuffer, leadingRead }, leadingReadFailed);
+    buildJsBatchLoop(program, { ...options, form, indices, wideBuffer, leadingRead: leadingRead.on }, leadingRead.failed);
   let form = options.form;
   let counting: BpfJsBatchLoop;
   try {
@@ -241,7 +235,7 @@ export function compileToJsBatch(program: readonly RawInstruction[], options: Bp
     if (error instanceof EvalError) return createBatchInterpreter(program, options);
     throw error;
   }
-  variants = [counting, undefined, undefined, undefined];
+  variants[0] = counting;
   return (buffer, offsets, capturedLengths, wireLengths, count, matches) => {
     checkBpfBatchArguments(buffer, offsets, capturedLengths, wireLengths, count, matches);
     const indices = matches !== undefined;

@@ -7,7 +7,7 @@
  */
 import type { Expr } from '../filter/ast.js';
 import { checkBpfBatchArguments, createBatchInterpreter, createInterpreter } from '../bpf/index.js';
-import { BATCH_WIDE_GROUP_RECORDS, groupRecordIndex, groupedBatchLoopLines } from '../bpf/batch-groups.js';
+import { BATCH_WIDE_GROUP_RECORDS, groupRecordIndex, groupedBatchLoopLines, leadingReadSwitch } from '../bpf/batch-groups.js';
 import type { BpfBatchFilterFunction, BpfFilterFunction } from '../bpf/index.js';
 import { compileFilter } from '../compiler/index.js';
 import { createDirectEmitter, directLiteral, directThresholds } from './emit.js';
@@ -209,17 +209,10 @@ function compileDirectFilterUnguarded(expression: string | Expr, options: Direct
   const { program, analysis } = prepareDirectFilter(expression, options);
   let single: (p: Uint8Array, capturedLength: number, wireLength: number, o: number) => number;
   const variants: (BatchLoop | undefined)[] = [undefined, undefined, undefined, undefined];
-  // After the grouped loop's leading read threw once (a record partly outside its buffer), V8's code for the
-  // reads stays slower: the variants are built again without it (GroupedBatchLoopParts.leadingRead).
-  let leadingRead = true;
-  const leadingReadFailed = (): void => {
-    if (!leadingRead) return;
-    leadingRead = false;
-    variants.fill(undefined);
-  };
+  const leadingRead = leadingReadSwitch(variants);
   const buildBatch = (indices: boolean, wide: boolean): BatchLoop =>
-    (new Function('leadingReadFailed', `'use strict';\nreturn function directBatchFilter(p, offsets, capturedLengths, wireLengths, count, matches) {\n${batchSource(program, analysis, indices, wide, options.treeLimit, leadingRead)}\n};`) as
-      (failed: () => void) => BatchLoop)(leadingReadFailed);
+    (new Function('leadingReadFailed', `'use strict';\nreturn function directBatchFilter(p, offsets, capturedLengths, wireLengths, count, matches) {\n${batchSource(program, analysis, indices, wide, options.treeLimit, leadingRead.on)}\n};`) as
+      (failed: () => void) => BatchLoop)(leadingRead.failed);
   try {
     single = new Function('p', 'capturedLength', 'wireLength', 'o', `'use strict';\n${singleSource(program, analysis, options.treeLimit)}`) as typeof single;
     variants[0] = buildBatch(false, false);

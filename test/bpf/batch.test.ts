@@ -9,6 +9,7 @@ import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { BpfError, BpfStepBudgetError, compileToJs, compileToJsBatch, createBatchInterpreter, createInterpreter, generateJsBatchSource, parseProgram } from '../../src/bpf/index.js';
 import { boundedReadEnd, buildJsBatchLoop } from '../../src/bpf/compile-js-batch.js';
+import { leadingReadSwitch } from '../../src/bpf/batch-groups.js';
 import { randomPacket, runnableProgram } from './program-arbitrary.js';
 
 /** One record of a batch: where its bytes start (possibly past the buffer) and the lengths it claims. */
@@ -152,6 +153,20 @@ describe('batch engines', () => {
     expect(boundedReadEnd(parseProgram('ldx len\nldb [x + 0]\nret a'))).toBeUndefined();
     expect(boundedReadEnd(parseProgram('ldb [5000]\nret a'))).toBeUndefined();
     expect(generateJsBatchSource(parseProgram('ldxb 4*([14]&0xf)\nldh [x + 16]\njeq #80, yes, no\nyes: ret #1\nno: ret #0')).body).toContain('size - 78');
+  });
+
+  it('turn the leading read off for good after it first threw, dropping the variants built with it', () => {
+    const variants: (string | undefined)[] = ['counting', 'indices', undefined, 'wide'];
+    const leadingRead = leadingReadSwitch(variants);
+    expect(leadingRead.on).toBe(true);
+    leadingRead.failed();
+    expect(leadingRead.on).toBe(false);
+    expect(variants).toEqual([undefined, undefined, undefined, undefined]);
+    // Variants built afterwards (without the leading read) stay: a later call changes nothing.
+    variants[0] = 'rebuilt';
+    leadingRead.failed();
+    expect(leadingRead.on).toBe(false);
+    expect(variants).toEqual(['rebuilt', undefined, undefined, undefined]);
   });
 
   it('leave the offsets to a leading read that throws outside the buffer, and give the exact verdicts when it throws, in optimized code too', () => {
