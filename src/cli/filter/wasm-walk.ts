@@ -241,8 +241,8 @@ function readOnPool(descriptor: number, bytes: Uint8Array, at: number, length: n
 
 /**
  * The read-ahead: the file from the walk's offset in chunks; chunk k is read by this thread when k is a multiple
- * of `readers`, otherwise on libuv's pool, which has up to `readers - 1` reads queued, in file order, none more
- * than the ring of regions ahead of the chunk being walked (measured on the 2-core benchmark machine: giving the
+ * of `readers`, otherwise on libuv's pool, which has up to `readers - 1` reads queued, in file order, none reaching
+ * round the ring of regions to the region of the chunk before the one being walked (measured on the 2-core benchmark machine: giving the
  * pool a larger share, or all the reads, or deeper queues, was slower: each hand-over from the pool costs up to
  * ~90 us here, and this thread's own reads run faster than the pool's). This thread walks the chunks in order, the
  * bytes of a record cut by one chunk's end moved into the carry room in front of the next. Stops at the limit,
